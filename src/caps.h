@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdint.h>
+
+struct plan;
+
+/* Parse "CAP_NAME" (case-insensitive) or "ALL" into a bitmask. */
+int caps_parse(const char *name, uint64_t *mask);
+/* Every capability the running kernel knows. */
+uint64_t caps_all(void);
+/* Give the calling process exactly the plan's capabilities (see caps.c). */
+int caps_apply(const struct plan *p);

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "log.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *progname = "cocoon";
+static bool level_prefix;
+
+void log_init(const char *argv0)
+{
+        const char *base = argv0 ? strrchr(argv0, '/') : NULL;
+        base = base ? base + 1 : argv0;
+        if (base && strcmp(base, "bwrap") == 0)
+                progname = "bwrap";
+}
+
+bool log_is_bwrap(void)
+{
+        return strcmp(progname, "bwrap") == 0;
+}
+const char *log_progname(void)
+{
+        return progname;
+}
+void log_set_level_prefix(bool on)
+{
+        level_prefix = on;
+}
+
+/* Format the whole line first so it reaches stderr in one write. */
+static void log_line(int syslog_level, int err, const char *fmt, va_list ap)
+{
+        char msg[2048];
+        int n = 0;
+
+        if (level_prefix)
+                n += snprintf(msg + n, sizeof msg - (size_t) n, "<%d>", syslog_level);
+        n += snprintf(msg + n, sizeof msg - (size_t) n, "%s: ", progname);
+        if (n < (int) sizeof msg)
+                n += vsnprintf(msg + n, sizeof msg - (size_t) n, fmt, ap);
+        if (err && n < (int) sizeof msg)
+                n += snprintf(msg + n, sizeof msg - (size_t) n, ": %s", strerror(abs(err)));
+        if (n >= (int) sizeof msg - 1)
+                n = (int) sizeof msg - 2;
+        msg[n++] = '\n';
+        (void) !write(STDERR_FILENO, msg, (size_t) n);
+}
+
+void log_error(const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        log_line(3, 0, fmt, ap);
+        va_end(ap);
+}
+
+void log_warning(const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        log_line(4, 0, fmt, ap);
+        va_end(ap);
+}
+
+void log_errno(int err, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        log_line(3, err, fmt, ap);
+        va_end(ap);
+}
+
+void die(const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        log_line(3, 0, fmt, ap);
+        va_end(ap);
+        _exit(1);
+}
+
+void die_errno(int err, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        log_line(3, err, fmt, ap);
+        va_end(ap);
+        _exit(1);
+}
+
+void die_oom(void)
+{
+        static const char m[] = ": out of memory\n";
+        (void) !write(STDERR_FILENO, progname, strlen(progname));
+        (void) !write(STDERR_FILENO, m, sizeof m - 1);
+        _exit(1);
+}

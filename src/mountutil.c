@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "mountutil.h"
+
+#include <string.h>
+
+#include "syscalls.h"
+#include "util.h"
+
+int mount_set_attrs(int fd, uint64_t attrs, int recursive)
+{
+        if (!attrs)
+                return 0;
+        if (sys_mount_setattr(fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), attrs, 0) < 0)
+                return -errno;
+        return 0;
+}
+
+int mount_clone_onto(int dirfd, const char *path, uint64_t attrs, int to_fd, const char *to_path)
+{
+        _cleanup_close_ int tree = -1;
+        unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | (*path ? 0 : AT_EMPTY_PATH);
+        int r;
+
+        tree = sys_open_tree(dirfd, path, flags);
+        if (tree < 0)
+                return -errno;
+        r = mount_set_attrs(tree, attrs, 1);
+        if (r < 0)
+                return r;
+        if (sys_move_mount(tree, "", to_fd, to_path,
+                           MOVE_MOUNT_F_EMPTY_PATH | (*to_path ? 0 : MOVE_MOUNT_T_EMPTY_PATH)) < 0)
+                return -errno;
+        return 0;
+}
+
+int mount_new_onto(const char *fstype, const char *const *options, uint64_t attrs, int to_fd)
+{
+        _cleanup_close_ int fs = -1, mnt = -1;
+
+        fs = sys_fsopen(fstype, FSOPEN_CLOEXEC);
+        if (fs < 0)
+                return -errno;
+        /* Name the source after the type, as mount(8) users expect to see it. */
+        if (sys_fsconfig(fs, FSCONFIG_SET_STRING, "source", fstype, 0) < 0)
+                return -errno;
+        for (; options && *options; options++) {
+                _cleanup_free_ char *key = xstrdup(*options);
+                char *value = strchr(key, '=');
+                int r;
+
+                if (value) {
+                        *value++ = '\0';
+                        r = sys_fsconfig(fs, FSCONFIG_SET_STRING, key, value, 0);
+                } else {
+                        r = sys_fsconfig(fs, FSCONFIG_SET_FLAG, key, NULL, 0);
+                }
+                if (r < 0)
+                        return -errno;
+        }
+        if (sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+                return -errno;
+        mnt = sys_fsmount(fs, FSMOUNT_CLOEXEC, (unsigned) attrs);
+        if (mnt < 0)
+                return -errno;
+        if (sys_move_mount(mnt, "", to_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                return -errno;
+        return 0;
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdint.h>
+
+/* Small helpers over the fd-based mount API. All return 0 or a negative errno. */
+
+/* Clone the mount tree at (dirfd, path) -- recursively -- give every mount in
+ * the clone the attributes in attrs (MOUNT_ATTR_*), and attach it on the
+ * object that to_fd refers to. An empty path means dirfd itself. */
+int mount_clone_onto(int dirfd, const char *path, uint64_t attrs, int to_fd, const char *to_path);
+
+/* Create a new filesystem of type fstype, with "key=value" options (NULL
+ * terminated; a bare "key" sets a flag), mount attributes attrs, and attach it
+ * on to_fd. */
+int mount_new_onto(const char *fstype, const char *const *options, uint64_t attrs, int to_fd);
+
+/* Add attrs to the mount whose root is fd (and to its submounts if recursive). */
+int mount_set_attrs(int fd, uint64_t attrs, int recursive);

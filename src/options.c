@@ -1,0 +1,595 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The option table and the parser that turns argv into a plan. */
+#include <stdio.h>
+
+#include "options.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <sched.h>
+#include <string.h>
+
+#include "caps.h"
+#include "log.h"
+#include "plan.h"
+#include "util.h"
+
+#include "config.h"
+
+/* bwrap refuses more than this many arguments, counting --args data. */
+#define MAX_ARGS 9000
+/* Upper bound on the bytes read from one --args fd. */
+#define MAX_ARGS_BYTES (16u * 1024 * 1024)
+
+struct parse_state {
+        struct plan *plan;
+        const char *flag; /* the option being handled, for messages */
+
+        /* --perms and --size modify only the next operation */
+        bool perms_pending;
+        mode_t perms;
+        bool size_pending;
+        uint64_t size;
+
+        /* the argument vector, with --args data spliced in */
+        char **args;
+        size_t n_args;
+        size_t pos;
+        char **buffers; /* --args data, owned */
+        size_t n_buffers;
+};
+
+static int fail(struct parse_state *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(struct parse_state *st, const char *fmt, ...)
+{
+        char msg[1024];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
+        log_error("%s: %s", st->flag, msg);
+        return -1;
+}
+
+/* A path argument: never empty (bwrap would bind the whole host for ""). */
+static int want_path(struct parse_state *st, const char *what, const char *s)
+{
+        if (!*s)
+                return fail(st, "%s must not be an empty string", what);
+        return 0;
+}
+
+static int take_perms(struct parse_state *st, struct fs_op *op)
+{
+        if (st->perms_pending) {
+                op->perms = st->perms;
+                st->perms_pending = false;
+        }
+        return 0;
+}
+
+/* ---- handlers ---------------------------------------------------------- */
+
+static int opt_help(struct parse_state *st, char **a)
+{
+        return 1;
+}
+static int opt_version(struct parse_state *st, char **a)
+{
+        return 2;
+}
+
+static int opt_args(struct parse_state *st, char **a)
+{
+        char *data, *p, *end;
+        size_t len, count = 0;
+        int fd, r;
+
+        r = parse_fd(a[0], &fd);
+        if (r < 0)
+                return fail(st, "'%s' is not a valid file descriptor", a[0]);
+        r = read_all(fd, &data, &len, MAX_ARGS_BYTES);
+        if (r < 0)
+                return fail(st, "can't read arguments from fd %d: %s", fd,
+                            r == -EFBIG ? "more than 16 MiB of data" : strerror(-r));
+        close(fd);
+
+        for (p = data, end = data + len; p < end; p += strlen(p) + 1)
+                count++;
+        if (st->n_args + count > MAX_ARGS) {
+                free(data);
+                return fail(st, "too many arguments (the limit is %d)", MAX_ARGS);
+        }
+        st->buffers = xrealloc(st->buffers, sizeof(char *) * (st->n_buffers + 1));
+        st->buffers[st->n_buffers++] = data;
+
+        /* Splice the new arguments in right after this option. */
+        st->args = xrealloc(st->args, sizeof(char *) * (st->n_args + count + 1));
+        memmove(&st->args[st->pos + count], &st->args[st->pos], sizeof(char *) * (st->n_args - st->pos + 1));
+        for (p = data, count = 0; p < end; p += strlen(p) + 1)
+                st->args[st->pos + count++] = p;
+        st->n_args += count;
+        return 0;
+}
+
+static int opt_argv0(struct parse_state *st, char **a)
+{
+        free(st->plan->argv0);
+        st->plan->argv0 = xstrdup(a[0]);
+        return 0;
+}
+
+static int opt_level_prefix(struct parse_state *st, char **a)
+{
+        log_set_level_prefix(true);
+        return 0;
+}
+
+static int set_ns(struct parse_state *st, int flag)
+{
+        st->plan->clone_flags |= flag;
+        return 0;
+}
+
+static int opt_unshare_user(struct parse_state *st, char **a)
+{
+        return set_ns(st, CLONE_NEWUSER);
+}
+static int opt_unshare_ipc(struct parse_state *st, char **a)
+{
+        return set_ns(st, CLONE_NEWIPC);
+}
+static int opt_unshare_pid(struct parse_state *st, char **a)
+{
+        return set_ns(st, CLONE_NEWPID);
+}
+static int opt_unshare_net(struct parse_state *st, char **a)
+{
+        return set_ns(st, CLONE_NEWNET);
+}
+static int opt_unshare_uts(struct parse_state *st, char **a)
+{
+        return set_ns(st, CLONE_NEWUTS);
+}
+static int opt_unshare_cgroup(struct parse_state *st, char **a)
+{
+        return set_ns(st, CLONE_NEWCGROUP);
+}
+
+static int opt_unshare_user_try(struct parse_state *st, char **a)
+{
+        st->plan->unshare_user_try = true;
+        return 0;
+}
+
+static int opt_unshare_cgroup_try(struct parse_state *st, char **a)
+{
+        st->plan->unshare_cgroup_try = true;
+        return 0;
+}
+
+static int opt_unshare_all(struct parse_state *st, char **a)
+{
+        st->plan->unshare_user_try = true;
+        st->plan->unshare_cgroup_try = true;
+        return set_ns(st, CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUTS);
+}
+
+static int opt_share_net(struct parse_state *st, char **a)
+{
+        st->plan->share_net = true;
+        return 0;
+}
+
+static int opt_uid(struct parse_state *st, char **a)
+{
+        uint32_t v;
+        int r = parse_id(a[0], &v);
+        if (r < 0)
+                return fail(st, "'%s' is not a valid user id", a[0]);
+        st->plan->uid = v;
+        st->plan->uid_set = true;
+        return 0;
+}
+
+static int opt_gid(struct parse_state *st, char **a)
+{
+        uint32_t v;
+        int r = parse_id(a[0], &v);
+        if (r < 0)
+                return fail(st, "'%s' is not a valid group id", a[0]);
+        st->plan->gid = v;
+        st->plan->gid_set = true;
+        return 0;
+}
+
+static int opt_hostname(struct parse_state *st, char **a)
+{
+        if (!*a[0] || strlen(a[0]) > 64)
+                return fail(st, "a hostname must have 1 to 64 characters");
+        free(st->plan->hostname);
+        st->plan->hostname = xstrdup(a[0]);
+        return 0;
+}
+
+static int opt_chdir(struct parse_state *st, char **a)
+{
+        if (want_path(st, "the directory", a[0]) < 0)
+                return -1;
+        free(st->plan->chdir_path);
+        st->plan->chdir_path = xstrdup(a[0]);
+        return 0;
+}
+
+static int check_env_name(struct parse_state *st, const char *name)
+{
+        if (!*name || strchr(name, '='))
+                return fail(st, "'%s' is not a valid variable name", name);
+        return 0;
+}
+
+static int opt_setenv(struct parse_state *st, char **a)
+{
+        if (check_env_name(st, a[0]) < 0)
+                return -1;
+        plan_setenv(st->plan, a[0], a[1]);
+        return 0;
+}
+
+static int opt_unsetenv(struct parse_state *st, char **a)
+{
+        if (check_env_name(st, a[0]) < 0)
+                return -1;
+        plan_unsetenv(st->plan, a[0]);
+        return 0;
+}
+
+static int opt_clearenv(struct parse_state *st, char **a)
+{
+        plan_clearenv(st->plan);
+        return 0;
+}
+
+static int add_bind(struct parse_state *st, char **a, unsigned flags)
+{
+        struct fs_op *op;
+
+        if (want_path(st, "the source", a[0]) < 0 || want_path(st, "the destination", a[1]) < 0)
+                return -1;
+        op = plan_add_op(st->plan, FS_BIND, st->flag);
+        op->flags = flags;
+        op->src = xstrdup(a[0]);
+        op->dest = xstrdup(a[1]);
+        return 0;
+}
+
+static int opt_bind(struct parse_state *st, char **a)
+{
+        return add_bind(st, a, 0);
+}
+static int opt_bind_try(struct parse_state *st, char **a)
+{
+        return add_bind(st, a, BIND_TRY);
+}
+static int opt_ro_bind(struct parse_state *st, char **a)
+{
+        return add_bind(st, a, BIND_READONLY);
+}
+static int opt_ro_bind_try(struct parse_state *st, char **a)
+{
+        return add_bind(st, a, BIND_READONLY | BIND_TRY);
+}
+static int opt_dev_bind(struct parse_state *st, char **a)
+{
+        return add_bind(st, a, BIND_DEVICES);
+}
+static int opt_dev_bind_try(struct parse_state *st, char **a)
+{
+        return add_bind(st, a, BIND_DEVICES | BIND_TRY);
+}
+
+static struct fs_op *add_dest_op(struct parse_state *st, enum fs_op_kind kind, const char *dest)
+{
+        struct fs_op *op;
+
+        if (want_path(st, "the destination", dest) < 0)
+                return NULL;
+        op = plan_add_op(st->plan, kind, st->flag);
+        op->dest = xstrdup(dest);
+        return op;
+}
+
+static int opt_remount_ro(struct parse_state *st, char **a)
+{
+        return add_dest_op(st, FS_REMOUNT_RO, a[0]) ? 0 : -1;
+}
+
+static int opt_tmpfs(struct parse_state *st, char **a)
+{
+        struct fs_op *op = add_dest_op(st, FS_TMPFS, a[0]);
+        if (!op)
+                return -1;
+        take_perms(st, op);
+        if (st->size_pending) {
+                op->size = st->size;
+                st->size_pending = false;
+        }
+        return 0;
+}
+
+static int opt_dir(struct parse_state *st, char **a)
+{
+        struct fs_op *op = add_dest_op(st, FS_DIR, a[0]);
+        return op ? take_perms(st, op) : -1;
+}
+
+static int opt_symlink(struct parse_state *st, char **a)
+{
+        struct fs_op *op;
+
+        if (want_path(st, "the link target", a[0]) < 0)
+                return -1;
+        op = add_dest_op(st, FS_SYMLINK, a[1]);
+        if (!op)
+                return -1;
+        op->src = xstrdup(a[0]);
+        return 0;
+}
+
+static int opt_proc(struct parse_state *st, char **a)
+{
+        return add_dest_op(st, FS_PROC, a[0]) ? 0 : -1;
+}
+static int opt_dev(struct parse_state *st, char **a)
+{
+        return add_dest_op(st, FS_DEV, a[0]) ? 0 : -1;
+}
+
+static int opt_perms(struct parse_state *st, char **a)
+{
+        if (parse_octal_mode(a[0], &st->perms) < 0)
+                return fail(st, "'%s' is not an octal mode between 0 and 07777", a[0]);
+        if (st->perms_pending)
+                return fail(st, "given twice for the same operation");
+        st->perms_pending = true;
+        return 0;
+}
+
+static int opt_size(struct parse_state *st, char **a)
+{
+        int r = parse_size(a[0], &st->size);
+        if (r < 0 || st->size == 0 || st->size > (uint64_t) SSIZE_MAX)
+                return fail(st, "'%s' is not a valid size in bytes", a[0]);
+        if (st->size_pending)
+                return fail(st, "given twice for the same --tmpfs");
+        st->size_pending = true;
+        return 0;
+}
+
+static int opt_new_session(struct parse_state *st, char **a)
+{
+        st->plan->new_session = true;
+        return 0;
+}
+
+static int opt_die_with_parent(struct parse_state *st, char **a)
+{
+        st->plan->die_with_parent = true;
+        return 0;
+}
+
+static int opt_as_pid_1(struct parse_state *st, char **a)
+{
+        st->plan->as_pid_1 = true;
+        return 0;
+}
+
+/* The set starts full for a root caller and empty for anyone else; each
+ * --cap-add and --cap-drop then edits it in command-line order. */
+static int edit_caps(struct parse_state *st, const char *name, bool add)
+{
+        struct plan *p = st->plan;
+        uint64_t mask;
+
+        if (caps_parse(name, &mask) < 0)
+                return fail(st, "'%s' is not a capability name (like CAP_NET_ADMIN) or ALL", name);
+        if (!p->caps_given) {
+                p->caps = p->caller_uid == 0 ? caps_all() : 0;
+                p->caps_given = true;
+        }
+        p->caps = add ? (p->caps | mask) : (p->caps & ~mask);
+        return 0;
+}
+
+static int opt_cap_add(struct parse_state *st, char **a)
+{
+        return edit_caps(st, a[0], true);
+}
+static int opt_cap_drop(struct parse_state *st, char **a)
+{
+        return edit_caps(st, a[0], false);
+}
+
+/* ---- the table ----------------------------------------------------------- */
+
+#define F COMPLETE_FILE
+#define D COMPLETE_DIR
+#define N COMPLETE_NONE
+
+/* clang-format off */
+static const struct option_def table[] = {
+        { "--help", 0, NULL, opt_help, "Print this help and exit", { N } },
+        { "--version", 0, NULL, opt_version, "Print the version and exit", { N } },
+        { "--args", 1, "FD", opt_args, "Read NUL-separated arguments from FD", { COMPLETE_FD } },
+        { "--argv0", 1, "VALUE", opt_argv0, "Set argv[0] of the command to VALUE", { N } },
+        { "--level-prefix", 0, NULL, opt_level_prefix, "Prefix messages with a syslog level like <3>", { N } },
+
+        { "--unshare-all", 0, NULL, opt_unshare_all, "Unshare every namespace that can be (user and cgroup when possible)", { N } },
+        { "--share-net", 0, NULL, opt_share_net, "Keep the network namespace (with --unshare-all)", { N } },
+        { "--unshare-user", 0, NULL, opt_unshare_user, "Create a new user namespace", { N } },
+        { "--unshare-user-try", 0, NULL, opt_unshare_user_try, "Create a new user namespace if the kernel allows it", { N } },
+        { "--unshare-ipc", 0, NULL, opt_unshare_ipc, "Create a new IPC namespace", { N } },
+        { "--unshare-pid", 0, NULL, opt_unshare_pid, "Create a new PID namespace", { N } },
+        { "--unshare-net", 0, NULL, opt_unshare_net, "Create a new network namespace with loopback up", { N } },
+        { "--unshare-uts", 0, NULL, opt_unshare_uts, "Create a new UTS namespace (hostname)", { N } },
+        { "--unshare-cgroup", 0, NULL, opt_unshare_cgroup, "Create a new cgroup namespace", { N } },
+        { "--unshare-cgroup-try", 0, NULL, opt_unshare_cgroup_try, "Create a new cgroup namespace if the kernel has them", { N } },
+        { "--uid", 1, "UID", opt_uid, "User id inside the sandbox", { COMPLETE_NUMBER } },
+        { "--gid", 1, "GID", opt_gid, "Group id inside the sandbox", { COMPLETE_NUMBER } },
+        { "--hostname", 1, "NAME", opt_hostname, "Hostname inside the sandbox (needs --unshare-uts)", { N } },
+
+        { "--chdir", 1, "DIR", opt_chdir, "Change to DIR inside the sandbox", { D } },
+        { "--setenv", 2, "VAR VALUE", opt_setenv, "Set an environment variable", { COMPLETE_ENV, N } },
+        { "--unsetenv", 1, "VAR", opt_unsetenv, "Unset an environment variable", { COMPLETE_ENV } },
+        { "--clearenv", 0, NULL, opt_clearenv, "Start from an empty environment (PWD is still set)", { N } },
+
+        { "--bind", 2, "SRC DEST", opt_bind, "Bind mount host path SRC on DEST", { F, F } },
+        { "--bind-try", 2, "SRC DEST", opt_bind_try, "Like --bind, but skip a missing SRC", { F, F } },
+        { "--ro-bind", 2, "SRC DEST", opt_ro_bind, "Bind mount SRC read-only (submounts too) on DEST", { F, F } },
+        { "--ro-bind-try", 2, "SRC DEST", opt_ro_bind_try, "Like --ro-bind, but skip a missing SRC", { F, F } },
+        { "--dev-bind", 2, "SRC DEST", opt_dev_bind, "Bind mount SRC on DEST, allowing device access", { F, F } },
+        { "--dev-bind-try", 2, "SRC DEST", opt_dev_bind_try, "Like --dev-bind, but skip a missing SRC", { F, F } },
+        { "--remount-ro", 1, "DEST", opt_remount_ro, "Make the mount at DEST read-only", { F } },
+        { "--tmpfs", 1, "DEST", opt_tmpfs, "Mount a new tmpfs on DEST", { F } },
+        { "--dir", 1, "DEST", opt_dir, "Create a directory at DEST", { F } },
+        { "--symlink", 2, "SRC DEST", opt_symlink, "Create a symlink at DEST pointing to SRC", { F, F } },
+        { "--proc", 1, "DEST", opt_proc, "Mount procfs on DEST", { F } },
+        { "--dev", 1, "DEST", opt_dev, "Mount a new minimal /dev on DEST", { F } },
+        { "--perms", 1, "OCTAL", opt_perms, "Mode of the next --tmpfs or --dir", { COMPLETE_NUMBER } },
+        { "--size", 1, "BYTES", opt_size, "Size limit of the next --tmpfs (K, M, G suffixes allowed)", { COMPLETE_NUMBER } },
+
+        { "--new-session", 0, NULL, opt_new_session, "Start a new terminal session (setsid)", { N } },
+        { "--die-with-parent", 0, NULL, opt_die_with_parent, "Kill the whole sandbox when cocoon's parent dies", { N } },
+        { "--as-pid-1", 0, NULL, opt_as_pid_1, "Run the command as pid 1 (no reaper) with --unshare-pid", { N } },
+        { "--cap-add", 1, "CAP", opt_cap_add, "Give the command capability CAP (or ALL)", { COMPLETE_CAP } },
+        { "--cap-drop", 1, "CAP", opt_cap_drop, "Take capability CAP (or ALL) from the command", { COMPLETE_CAP } },
+};
+/* clang-format on */
+
+#undef F
+#undef D
+#undef N
+
+const struct option_def *option_table(size_t *n)
+{
+        *n = ARRAY_SIZE(table);
+        return table;
+}
+
+const char *complete_kind_name(enum complete_kind k)
+{
+        static const char *const names[] = {
+                [COMPLETE_NONE] = "none", [COMPLETE_FILE] = "file", [COMPLETE_DIR] = "dir",       [COMPLETE_FD] = "fd",
+                [COMPLETE_CAP] = "cap",   [COMPLETE_ENV] = "env",   [COMPLETE_NUMBER] = "number",
+        };
+        return k < ARRAY_SIZE(names) ? names[k] : "none";
+}
+
+void print_help(FILE *out)
+{
+        fprintf(out, "usage: %s [OPTIONS...] [--] COMMAND [ARGS...]\n\n", log_progname());
+        for (size_t i = 0; i < ARRAY_SIZE(table); i++) {
+                char left[64];
+                snprintf(left, sizeof left, "%s%s%s", table[i].name, table[i].metavar ? " " : "",
+                         table[i].metavar ? table[i].metavar : "");
+                fprintf(out, "    %-28s %s\n", left, table[i].help);
+        }
+}
+
+static const struct option_def *lookup(const char *name)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(table); i++)
+                if (strcmp(table[i].name, name) == 0)
+                        return &table[i];
+        return NULL;
+}
+
+static void parse_state_free(struct parse_state *st)
+{
+        for (size_t i = 0; i < st->n_buffers; i++)
+                free(st->buffers[i]);
+        free(st->buffers);
+        free(st->args);
+}
+
+int parse_command_line(struct plan *plan, int argc, char **argv, int *exit_now)
+{
+        struct parse_state st = {.plan = plan};
+        int r = -1;
+
+        *exit_now = 0;
+        if ((size_t) argc > MAX_ARGS) {
+                log_error("too many arguments (the limit is %d)", MAX_ARGS);
+                return -1;
+        }
+        st.args = xmalloc(sizeof(char *) * ((size_t) argc + 1));
+        memcpy(st.args, argv, sizeof(char *) * (size_t) argc);
+        st.args[argc] = NULL;
+        st.n_args = (size_t) argc;
+
+        while (st.pos < st.n_args) {
+                const char *arg = st.args[st.pos];
+                const struct option_def *o;
+
+                if (strcmp(arg, "--") == 0) {
+                        st.pos++;
+                        break;
+                }
+                if (arg[0] != '-')
+                        break;
+                o = lookup(arg);
+                if (!o) {
+                        log_error("unknown option %s", arg);
+                        goto out;
+                }
+                st.flag = o->name;
+                if (st.n_args - st.pos - 1 < o->nargs) {
+                        log_error("%s: needs %u argument%s (%s)", o->name, o->nargs, o->nargs > 1 ? "s" : "",
+                                  o->metavar);
+                        goto out;
+                }
+                {
+                        char *a[OPTION_MAX_ARGS];
+                        memcpy(a, &st.args[st.pos + 1], sizeof(char *) * o->nargs);
+                        st.pos += 1 + o->nargs;
+                        r = o->handler(&st, a);
+                }
+                if (r < 0)
+                        goto out;
+                if (r > 0) { /* --help or --version */
+                        if (r == 1)
+                                print_help(stdout);
+                        else if (log_is_bwrap())
+                                printf("bubblewrap %s\n", BWRAP_COMPAT_VERSION);
+                        else
+                                printf("cocoon %s\n", COCOON_VERSION);
+                        *exit_now = 1;
+                        r = 0;
+                        goto out;
+                }
+                r = -1;
+        }
+
+        if (st.perms_pending) {
+                log_error("--perms: must be followed by --tmpfs or --dir");
+                goto out;
+        }
+        if (st.size_pending) {
+                log_error("--size: must be followed by --tmpfs");
+                goto out;
+        }
+        if (st.pos >= st.n_args) {
+                log_error("no command given (try --help)");
+                goto out;
+        }
+        plan->argc = st.n_args - st.pos;
+        plan->argv = xcalloc(plan->argc + 1, sizeof(char *));
+        for (size_t i = 0; i < plan->argc; i++)
+                plan->argv[i] = xstrdup(st.args[st.pos + i]);
+        r = 0;
+out:
+        parse_state_free(&st);
+        return r;
+}

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "plan.h"
+
+#include <sched.h>
+#include <string.h>
+
+#include "util.h"
+
+extern char **environ;
+
+void plan_init(struct plan *p)
+{
+        size_t n = 0;
+
+        memset(p, 0, sizeof *p);
+        p->caller_uid = getuid();
+        p->caller_gid = getgid();
+        while (environ && environ[n])
+                n++;
+        p->env = xcalloc(n + 1, sizeof(char *));
+        for (size_t i = 0; i < n; i++)
+                p->env[i] = xstrdup(environ[i]);
+        p->n_env = n;
+}
+
+void plan_free(struct plan *p)
+{
+        for (size_t i = 0; i < p->n_env; i++)
+                free(p->env[i]);
+        free(p->env);
+        for (size_t i = 0; i < p->n_ops; i++) {
+                free(p->ops[i].src);
+                free(p->ops[i].dest);
+        }
+        free(p->ops);
+        free(p->hostname);
+        free(p->chdir_path);
+        free(p->caller_cwd);
+        free(p->argv0);
+        for (size_t i = 0; i < p->argc; i++)
+                free(p->argv[i]);
+        free(p->argv);
+        memset(p, 0, sizeof *p);
+}
+
+struct fs_op *plan_add_op(struct plan *p, enum fs_op_kind kind, const char *flag)
+{
+        struct fs_op *op;
+
+        if ((p->n_ops & (p->n_ops - 1)) == 0) /* grow at powers of two */
+                p->ops = xrealloc(p->ops, sizeof *p->ops * (p->n_ops ? p->n_ops * 2 : 8));
+        op = &p->ops[p->n_ops++];
+        memset(op, 0, sizeof *op);
+        op->kind = kind;
+        op->perms = PERMS_UNSET;
+        op->flag = flag;
+        return op;
+}
+
+static ssize_t env_find(const struct plan *p, const char *name)
+{
+        size_t len = strlen(name);
+
+        for (size_t i = 0; i < p->n_env; i++)
+                if (strncmp(p->env[i], name, len) == 0 && p->env[i][len] == '=')
+                        return (ssize_t) i;
+        return -1;
+}
+
+const char *plan_getenv(const struct plan *p, const char *name)
+{
+        ssize_t i = env_find(p, name);
+        return i < 0 ? NULL : p->env[i] + strlen(name) + 1;
+}
+
+void plan_setenv(struct plan *p, const char *name, const char *value)
+{
+        ssize_t i = env_find(p, name);
+        char *entry = xasprintf("%s=%s", name, value);
+
+        if (i >= 0) {
+                free(p->env[i]);
+                p->env[i] = entry;
+                return;
+        }
+        p->env = xrealloc(p->env, sizeof(char *) * (p->n_env + 2));
+        p->env[p->n_env++] = entry;
+        p->env[p->n_env] = NULL;
+}
+
+void plan_unsetenv(struct plan *p, const char *name)
+{
+        ssize_t i = env_find(p, name);
+
+        if (i < 0)
+                return;
+        free(p->env[i]);
+        memmove(&p->env[i], &p->env[i + 1], sizeof(char *) * (p->n_env - (size_t) i));
+        p->n_env--;
+}
+
+void plan_clearenv(struct plan *p)
+{
+        for (size_t i = 0; i < p->n_env; i++)
+                free(p->env[i]);
+        p->n_env = 0;
+        p->env[0] = NULL;
+}
+
+bool plan_needs_reaper(const struct plan *p)
+{
+        return (p->clone_flags & CLONE_NEWPID) && !p->as_pid_1;
+}

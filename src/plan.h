@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* One filesystem operation, applied inside the new root in command-line order. */
+enum fs_op_kind {
+        FS_BIND,       /* src (host path) onto dest */
+        FS_REMOUNT_RO, /* dest */
+        FS_TMPFS,      /* dest, perms, size */
+        FS_DIR,        /* dest, perms */
+        FS_SYMLINK,    /* src is the link text, dest the link */
+        FS_PROC,       /* dest */
+        FS_DEV,        /* dest */
+};
+
+enum {
+        BIND_READONLY = 1 << 0,
+        BIND_DEVICES = 1 << 1, /* --dev-bind: keep device access, no nodev */
+        BIND_TRY = 1 << 2,     /* -try: a missing source is skipped */
+};
+
+#define PERMS_UNSET ((mode_t) -1)
+
+struct fs_op {
+        enum fs_op_kind kind;
+        unsigned flags;
+        char *src;
+        char *dest;
+        mode_t perms;     /* PERMS_UNSET: the kind's default */
+        uint64_t size;    /* tmpfs size in bytes, 0: kernel default */
+        const char *flag; /* the option that made it, for messages */
+};
+
+/* Everything the launch needs, filled in by the parser and validated once.
+ * Nothing changes it after validation. */
+struct plan {
+        /* namespaces */
+        int clone_flags;       /* CLONE_NEW* to create */
+        bool unshare_user_try; /* --unshare-user-try */
+        bool unshare_cgroup_try;
+        bool share_net; /* --share-net overrides --unshare-all */
+
+        /* identity */
+        uid_t caller_uid;
+        gid_t caller_gid;
+        bool uid_set, gid_set;
+        uid_t uid; /* inside */
+        gid_t gid;
+        char *hostname;
+
+        /* environment: the final environ of the command */
+        char **env;
+        size_t n_env;
+        char *chdir_path;
+        char *caller_cwd;
+
+        /* filesystem */
+        struct fs_op *ops;
+        size_t n_ops;
+
+        /* process */
+        bool new_session;
+        bool die_with_parent;
+        bool as_pid_1;
+        bool caps_given; /* --cap-add or --cap-drop was used */
+        uint64_t caps;   /* the command's capabilities when caps_given */
+
+        /* the command */
+        char **argv;
+        size_t argc;
+        char *argv0;
+};
+
+void plan_init(struct plan *p);
+void plan_free(struct plan *p);
+struct fs_op *plan_add_op(struct plan *p, enum fs_op_kind kind, const char *flag);
+
+/* Environment edits on plan->env. */
+void plan_setenv(struct plan *p, const char *name, const char *value);
+void plan_unsetenv(struct plan *p, const char *name);
+void plan_clearenv(struct plan *p);
+const char *plan_getenv(const struct plan *p, const char *name);
+
+/* Whether a reaper runs as pid 1 with the command as pid 2. */
+bool plan_needs_reaper(const struct plan *p);

@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+struct rootfs;
+struct fs_op;
+
+/* --proc DEST: a fresh procfs with a pid namespace, else the host's /proc
+ * bound recursively; the kernel tunables in it are then made read-only. */
+int proc_mount(struct rootfs *rfs, const struct fs_op *op);

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The processes around the command: the monitor outside, the reaper inside. */
+#include "process.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "util.h"
+
+const int forwarded_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+const unsigned n_forwarded_signals = ARRAY_SIZE(forwarded_signals);
+
+void signals_block(sigset_t *old, bool parent_death)
+{
+        sigset_t set;
+
+        sigemptyset(&set);
+        sigaddset(&set, SIGCHLD);
+        for (unsigned i = 0; i < n_forwarded_signals; i++)
+                sigaddset(&set, forwarded_signals[i]);
+        if (parent_death)
+                sigaddset(&set, PARENT_DEATH_SIGNAL);
+        sigprocmask(SIG_BLOCK, &set, old);
+}
+
+int status_to_exit_code(int status)
+{
+        if (WIFEXITED(status))
+                return WEXITSTATUS(status);
+        if (WIFSIGNALED(status))
+                return 128 + WTERMSIG(status);
+        return 1;
+}
+
+static bool is_forwarded(int sig)
+{
+        for (unsigned i = 0; i < n_forwarded_signals; i++)
+                if (forwarded_signals[i] == sig)
+                        return true;
+        return false;
+}
+
+/* Read the parent pid out of /proc/PID/stat; the command name may hold
+ * spaces and parentheses, so parse from the last ')'. */
+static pid_t read_ppid(const char *pid)
+{
+        char path[64], buf[512];
+        char *p;
+        FILE *f;
+        int ppid = -1;
+        size_t n;
+
+        snprintf(path, sizeof path, "/proc/%s/stat", pid);
+        f = fopen(path, "re");
+        if (!f)
+                return -1;
+        n = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[n] = '\0';
+        p = strrchr(buf, ')');
+        if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
+                return -1;
+        return ppid;
+}
+
+/* SIGKILL every descendant of ours. As a subreaper we inherit orphans, so a
+ * process that double-forked is still below us. Returns how many were hit. */
+static int kill_descendants(void)
+{
+        pid_t *pids = NULL, *parents = NULL, self = getpid();
+        size_t n = 0, cap = 0;
+        struct dirent *de;
+        bool *mine;
+        int hit = 0;
+        DIR *d = opendir("/proc");
+
+        if (!d)
+                return 0;
+        while ((de = readdir(d))) {
+                pid_t ppid;
+                if (de->d_name[0] < '1' || de->d_name[0] > '9')
+                        continue;
+                ppid = read_ppid(de->d_name);
+                if (ppid < 0)
+                        continue;
+                if (n == cap) {
+                        cap = cap ? cap * 2 : 256;
+                        pids = xrealloc(pids, cap * sizeof *pids);
+                        parents = xrealloc(parents, cap * sizeof *parents);
+                }
+                pids[n] = atoi(de->d_name);
+                parents[n++] = ppid;
+        }
+        closedir(d);
+
+        /* Mark descendants until nothing changes. */
+        mine = xcalloc(n, sizeof *mine);
+        for (bool changed = true; changed;) {
+                changed = false;
+                for (size_t i = 0; i < n; i++) {
+                        if (mine[i])
+                                continue;
+                        bool below = parents[i] == self;
+                        for (size_t j = 0; j < n && !below; j++)
+                                below = mine[j] && pids[j] == parents[i];
+                        if (below)
+                                mine[i] = changed = true;
+                }
+        }
+        for (size_t i = 0; i < n; i++)
+                if (mine[i] && kill(pids[i], SIGKILL) == 0)
+                        hit++;
+        free(mine);
+        free(pids);
+        free(parents);
+        return hit;
+}
+
+/* Leave no process behind: reap what is done, kill and reap the rest. */
+static void clean_up_children(void)
+{
+        for (;;) {
+                pid_t r = waitpid(-1, NULL, WNOHANG);
+                if (r > 0)
+                        continue;
+                if (r < 0 && errno == ECHILD)
+                        return;
+                if (r < 0 && errno == EINTR)
+                        continue;
+                /* Live children remain. */
+                kill_descendants();
+                while (waitpid(-1, NULL, 0) < 0 && errno == EINTR)
+                        ;
+        }
+}
+
+int monitor_run(pid_t child, bool die_with_parent, pid_t original_parent)
+{
+        sigset_t set;
+        int status = 0;
+
+        sigemptyset(&set);
+        sigaddset(&set, SIGCHLD);
+        for (unsigned i = 0; i < n_forwarded_signals; i++)
+                sigaddset(&set, forwarded_signals[i]);
+        if (die_with_parent)
+                sigaddset(&set, PARENT_DEATH_SIGNAL);
+
+        for (;;) {
+                siginfo_t si;
+                pid_t r;
+
+                /* Reap first: the child may have ended before we got here. */
+                while ((r = waitpid(-1, &status, WNOHANG)) > 0)
+                        if (r == child)
+                                goto done;
+
+                if (die_with_parent && getppid() != original_parent) {
+                        kill_descendants();
+                        clean_up_children();
+                        return 1;
+                }
+                if (sigwaitinfo(&set, &si) < 0)
+                        continue;
+                if (is_forwarded(si.si_signo))
+                        kill(child, si.si_signo);
+        }
+done:
+        clean_up_children();
+        return status_to_exit_code(status);
+}
+
+_Noreturn void reaper_run(pid_t command)
+{
+        sigset_t set;
+        int status = 0;
+
+        sigemptyset(&set);
+        sigaddset(&set, SIGCHLD);
+        for (unsigned i = 0; i < n_forwarded_signals; i++)
+                sigaddset(&set, forwarded_signals[i]);
+
+        for (;;) {
+                siginfo_t si;
+                pid_t r;
+
+                while ((r = waitpid(-1, &status, WNOHANG)) > 0)
+                        if (r == command)
+                                _exit(status_to_exit_code(status));
+                if (r < 0 && errno == ECHILD)
+                        _exit(1);
+                if (sigwaitinfo(&set, &si) < 0)
+                        continue;
+                if (is_forwarded(si.si_signo))
+                        kill(command, si.si_signo);
+        }
+}

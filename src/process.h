@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* Signals that cocoon passes on to the command. */
+extern const int forwarded_signals[];
+extern const unsigned n_forwarded_signals;
+
+/* The signal the monitor asks for when its parent dies (--die-with-parent). */
+#define PARENT_DEATH_SIGNAL (SIGRTMIN + 1)
+
+/* Block the signals the monitor and reaper wait for; old gets the previous mask. */
+void signals_block(sigset_t *old, bool parent_death);
+
+/* Exit status the way a shell reports it: the code, or 128+N for signal N. */
+int status_to_exit_code(int status);
+
+/* The monitor, outside the sandbox: forwards signals to child, waits for it,
+ * kills whatever it left behind, and returns the exit code for cocoon. */
+int monitor_run(pid_t child, bool die_with_parent, pid_t original_parent);
+
+/* The reaper, pid 1 of a new pid namespace: forwards signals to command,
+ * reaps orphans, and exits with the command's status once it ends. */
+_Noreturn void reaper_run(pid_t command);

@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The new root: a private tmpfs base, the plan's operations, the switch. */
+#include "rootfs.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include "dev.h"
+#include "log.h"
+#include "mountutil.h"
+#include "plan.h"
+#include "proc.h"
+#include "safepath.h"
+#include "syscalls.h"
+#include "util.h"
+
+/* Directories the base tmpfs may go on. It is mounted only in our own mount
+ * namespace, never created on the host; the first that exists is used. */
+static const char *const base_candidates[] = {"/tmp", "/run", "/mnt", "/var/tmp"};
+
+int rootfs_enter(struct rootfs *rfs)
+{
+        const char *base = NULL;
+
+        if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+                return log_errno(errno, "can't make / a slave mount"), -1;
+
+        for (size_t i = 0; i < ARRAY_SIZE(base_candidates) && !base; i++)
+                if (mount("tmpfs", base_candidates[i], "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") == 0)
+                        base = base_candidates[i];
+        if (!base)
+                return log_errno(errno, "can't mount the base tmpfs"), -1;
+
+        if (chdir(base) < 0 || mkdir("newroot", 0755) < 0 || mkdir("oldroot", 0755) < 0)
+                return log_errno(errno, "can't prepare the base tmpfs on %s", base), -1;
+        if (mount("tmpfs", "newroot", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+                return log_errno(errno, "can't mount the new root tmpfs"), -1;
+        if (sys_pivot_root(".", "oldroot") < 0)
+                return log_errno(errno, "can't pivot_root into the base tmpfs"), -1;
+        if (chdir("/") < 0)
+                return log_errno(errno, "can't chdir to /"), -1;
+
+        rfs->oldroot_fd = open("/oldroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        rfs->newroot_fd = open("/newroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (rfs->oldroot_fd < 0 || rfs->newroot_fd < 0)
+                return log_errno(errno, "can't open the base directories"), -1;
+        return 0;
+}
+
+int rootfs_open_source(const struct rootfs *rfs, const char *path)
+{
+        _cleanup_free_ char *full = NULL;
+        int fd;
+
+        /* Resolve as the caller would: absolute symlinks lead to the host's
+         * root, not to the base tmpfs we now stand in. */
+        while (*path == '/')
+                path++;
+        do
+                fd = sys_openat2(rfs->oldroot_fd, *path ? path : ".", O_PATH | O_CLOEXEC, RESOLVE_IN_ROOT);
+        while (fd < 0 && errno == EAGAIN);
+        if (fd >= 0 || errno != ELOOP)
+                return fd < 0 ? -errno : fd;
+
+        /* RESOLVE_IN_ROOT refuses magic links such as /proc/self/ns/user,
+         * which clients do bind. Those live in procfs, where a plain lookup
+         * under the old root means the same thing. */
+        full = xasprintf("/oldroot/%s", path);
+        fd = open(full, O_PATH | O_CLOEXEC);
+        return fd < 0 ? -errno : fd;
+}
+
+/* After a mount on the new root itself, our fd points below it. */
+static int reopen_newroot(struct rootfs *rfs)
+{
+        int fd = open("/newroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        close(rfs->newroot_fd);
+        rfs->newroot_fd = fd;
+        return 0;
+}
+
+static int op_bind(struct rootfs *rfs, const struct fs_op *op)
+{
+        _cleanup_close_ int src = -1, dest = -1;
+        uint64_t attrs = 0;
+        struct stat st;
+        int r;
+
+        src = rootfs_open_source(rfs, op->src);
+        if (src < 0) {
+                if (src == -ENOENT && (op->flags & BIND_TRY))
+                        return 0;
+                return log_errno(src, "%s: can't find source path %s", op->flag, op->src), -1;
+        }
+        if (fstat(src, &st) < 0)
+                return log_errno(errno, "%s: can't stat %s", op->flag, op->src), -1;
+
+        dest = root_ensure(rfs->newroot_fd, op->dest, S_ISDIR(st.st_mode), S_ISDIR(st.st_mode) ? 0755 : 0444);
+        if (dest < 0)
+                return log_errno(dest, "%s: can't create mount point %s", op->flag, op->dest), -1;
+
+        if (!(op->flags & BIND_DEVICES))
+                attrs |= MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+        if (op->flags & BIND_READONLY)
+                attrs |= MOUNT_ATTR_RDONLY;
+        r = mount_clone_onto(src, "", attrs, dest, "");
+        if (r < 0)
+                return log_errno(r, "%s: can't bind %s on %s", op->flag, op->src, op->dest), -1;
+        return path_is_root(op->dest) ? reopen_newroot(rfs) : 0;
+}
+
+static int op_remount_ro(struct rootfs *rfs, const struct fs_op *op)
+{
+        _cleanup_close_ int fd = root_open(rfs->newroot_fd, op->dest, O_PATH);
+        int r;
+
+        if (fd < 0)
+                return log_errno(fd, "%s: can't find %s", op->flag, op->dest), -1;
+        r = mount_set_attrs(fd, MOUNT_ATTR_RDONLY, 0);
+        if (r == -EINVAL)
+                return log_error("%s: %s is not a mount point", op->flag, op->dest), -1;
+        if (r < 0)
+                return log_errno(r, "%s: can't remount %s read-only", op->flag, op->dest), -1;
+        return 0;
+}
+
+static int op_tmpfs(struct rootfs *rfs, const struct fs_op *op)
+{
+        _cleanup_close_ int dest = root_mkdir_p(rfs->newroot_fd, op->dest, 0755);
+        char mode[32], size[40];
+        const char *opts[3] = {mode, NULL, NULL};
+        int r;
+
+        if (dest < 0)
+                return log_errno(dest, "%s: can't create mount point %s", op->flag, op->dest), -1;
+        snprintf(mode, sizeof mode, "mode=0%o", op->perms == PERMS_UNSET ? 0755u : (unsigned) op->perms);
+        if (op->size) {
+                snprintf(size, sizeof size, "size=%llu", (unsigned long long) op->size);
+                opts[1] = size;
+        }
+        r = mount_new_onto("tmpfs", opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, dest);
+        if (r < 0)
+                return log_errno(r, "%s: can't mount a tmpfs on %s", op->flag, op->dest), -1;
+        return path_is_root(op->dest) ? reopen_newroot(rfs) : 0;
+}
+
+static int op_dir(struct rootfs *rfs, const struct fs_op *op)
+{
+        _cleanup_close_ int fd = root_mkdir_p(rfs->newroot_fd, op->dest, op->perms == PERMS_UNSET ? 0755 : op->perms);
+        if (fd < 0)
+                return log_errno(fd, "%s: can't create directory %s", op->flag, op->dest), -1;
+        return 0;
+}
+
+static int op_symlink(struct rootfs *rfs, const struct fs_op *op)
+{
+        _cleanup_free_ char *base = NULL;
+        _cleanup_close_ int parent = root_parent(rfs->newroot_fd, op->dest, &base);
+        char existing[PATH_MAX];
+        ssize_t n;
+
+        if (parent < 0)
+                return log_errno(parent, "%s: can't create the parent of %s", op->flag, op->dest), -1;
+        if (symlinkat(op->src, parent, base) == 0)
+                return 0;
+        if (errno != EEXIST)
+                return log_errno(errno, "%s: can't create symlink %s", op->flag, op->dest), -1;
+        /* An identical link is fine; anything else at DEST is a conflict. */
+        n = readlinkat(parent, base, existing, sizeof existing - 1);
+        if (n >= 0) {
+                existing[n] = '\0';
+                if (strcmp(existing, op->src) == 0)
+                        return 0;
+                return log_error("%s: %s already exists and points to %s", op->flag, op->dest, existing), -1;
+        }
+        return log_error("%s: %s already exists and is not a symlink", op->flag, op->dest), -1;
+}
+
+int rootfs_apply(struct rootfs *rfs, const struct plan *p)
+{
+        for (size_t i = 0; i < p->n_ops; i++) {
+                const struct fs_op *op = &p->ops[i];
+                int r = -1;
+
+                switch (op->kind) {
+                case FS_BIND: r = op_bind(rfs, op); break;
+                case FS_REMOUNT_RO: r = op_remount_ro(rfs, op); break;
+                case FS_TMPFS: r = op_tmpfs(rfs, op); break;
+                case FS_DIR: r = op_dir(rfs, op); break;
+                case FS_SYMLINK: r = op_symlink(rfs, op); break;
+                case FS_PROC: r = proc_mount(rfs, op); break;
+                case FS_DEV: r = dev_mount(rfs, op); break;
+                }
+                if (r < 0)
+                        return -1;
+        }
+        return 0;
+}
+
+int rootfs_finish(struct rootfs *rfs)
+{
+        close(rfs->oldroot_fd);
+        close(rfs->newroot_fd);
+        rfs->oldroot_fd = rfs->newroot_fd = -1;
+
+        if (umount2("/oldroot", MNT_DETACH) < 0)
+                return log_errno(errno, "can't detach the old root"), -1;
+        if (chdir("/newroot") < 0)
+                return log_errno(errno, "can't enter the new root"), -1;
+        /* Stack the new root over the base and drop the base from under it. */
+        if (sys_pivot_root(".", ".") < 0)
+                return log_errno(errno, "can't pivot_root into the new root"), -1;
+        if (umount2(".", MNT_DETACH) < 0)
+                return log_errno(errno, "can't detach the base tmpfs"), -1;
+        if (chdir("/") < 0)
+                return log_errno(errno, "can't chdir to the new root"), -1;
+        return 0;
+}

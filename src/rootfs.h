@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+struct plan;
+
+/* Where the new root is being built: fds of the host's root and the new one. */
+struct rootfs {
+        int oldroot_fd;
+        int newroot_fd;
+        const char *console; /* the caller's terminal, for --dev; may be NULL */
+        int new_pidns;
+};
+
+/* In a private mount namespace: make propagation slave, mount a private
+ * tmpfs as a base, and pivot into it, with the host at /oldroot and an empty
+ * tmpfs at /newroot. */
+int rootfs_enter(struct rootfs *rfs);
+/* Apply the plan's filesystem operations inside /newroot, in order. */
+int rootfs_apply(struct rootfs *rfs, const struct plan *p);
+/* Make /newroot the root and detach everything else, host included. */
+int rootfs_finish(struct rootfs *rfs);
+
+/* Open a source path on the host, resolved as the caller sees it. */
+int rootfs_open_source(const struct rootfs *rfs, const char *path);

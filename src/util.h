@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+/* Cleanup helpers in the style of systemd's _cleanup_ macros. */
+static inline void freep(void *p)
+{
+        free(*(void **) p);
+}
+static inline void closep(int *fd)
+{
+        if (*fd >= 0) {
+                int saved = errno;
+                close(*fd);
+                errno = saved;
+        }
+}
+#define _cleanup_free_  __attribute__((cleanup(freep)))
+#define _cleanup_close_ __attribute__((cleanup(closep)))
+
+/* Hand an fd out of a cleanup scope. */
+static inline int take_fd(int *fd)
+{
+        int r = *fd;
+        *fd = -1;
+        return r;
+}
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Parsers: return 0, or -EINVAL / -ERANGE. Whole string must be consumed. */
+int parse_u64(const char *s, int base, uint64_t *out);
+int parse_id(const char *s, uint32_t *out);       /* uid/gid: 0..2^32-2 */
+int parse_fd(const char *s, int *out);            /* 0..INT_MAX */
+int parse_octal_mode(const char *s, mode_t *out); /* 0..07777 */
+int parse_size(const char *s, uint64_t *out);     /* bytes, optional K/M/G/T suffix */
+
+/* Write all of buf to fd, retrying on EINTR and short writes. */
+int write_all(int fd, const void *buf, size_t len);
+/* Read the whole of fd into a NUL-terminated buffer (max bytes). */
+int read_all(int fd, char **out, size_t *len, size_t max);
+/* Write a small string to a file (procfs style). */
+int write_file(const char *path, const char *content);
