@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include "plan.h"
 #include "util.h"
@@ -51,31 +53,64 @@ int caps_parse(const char *name, uint64_t *mask)
         return 0;
 }
 
-/*
- * A root caller who gave no --cap-add/--cap-drop keeps what it has, as with
- * bwrap. Otherwise the command gets exactly plan->caps (empty for a non-root
- * caller by default): effective, permitted, inheritable and ambient, so they
- * survive exec under any uid, and the bounding set is cut to the same set so
- * that nothing dropped can come back through exec as uid 0 or a setuid file.
- */
-int caps_apply(const struct plan *p)
+uint64_t caps_permitted(void)
 {
-        uint64_t want = p->caps_given ? p->caps : 0;
+        uint64_t mask = 0;
         int last = last_cap();
 
-        if (!p->caps_given && p->caller_uid == 0)
-                return 0;
+        capng_get_caps_process();
+        for (int c = 0; c <= last; c++)
+                if (capng_have_capability(CAPNG_PERMITTED, (unsigned) c))
+                        mask |= UINT64_C(1) << c;
+        return mask;
+}
 
-        capng_clear(CAPNG_SELECT_ALL);
-        for (int c = 0; c <= last; c++) {
-                if (!(want & (UINT64_C(1) << c)))
-                        continue;
-                if (capng_update(CAPNG_ADD,
-                                 CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_INHERITABLE | CAPNG_BOUNDING_SET |
-                                         CAPNG_AMBIENT,
-                                 (unsigned) c) < 0)
-                        return -EINVAL;
+static uint64_t caps_bounding(void)
+{
+        uint64_t mask = 0;
+        int last = last_cap();
+
+        for (int c = 0; c <= last; c++)
+                if (prctl(PR_CAPBSET_READ, c) == 1)
+                        mask |= UINT64_C(1) << c;
+        return mask;
+}
+
+/*
+ * What the command gets:
+ * - --cap-add/--cap-drop given: exactly plan->caps, as effective, permitted,
+ *   inheritable and ambient capabilities, so they survive exec under any uid;
+ * - a root caller who gave neither keeps what it had (in a new user namespace
+ *   the kernel hands out a full set, so that is cut back to the caller's);
+ * - anyone else: nothing.
+ * The bounding set is cut to the same set, so nothing dropped comes back
+ * through exec as uid 0 or a file with capabilities. Nothing is raised beyond
+ * the bounding set we stand in.
+ */
+int caps_apply(const struct plan *p, bool new_userns)
+{
+        uint64_t want;
+        unsigned sets = CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_BOUNDING_SET;
+        int last = last_cap();
+
+        if (p->caps_given) {
+                want = p->caps;
+                sets |= CAPNG_INHERITABLE | CAPNG_AMBIENT;
+        } else if (p->caller_uid == 0) {
+                if (!new_userns)
+                        return 0;
+                want = p->caller_caps;
+        } else {
+                want = 0;
         }
+        want &= caps_bounding();
+
+        /* libcap-ng remembers the pid it last read; we are a fork of that. */
+        capng_setpid(getpid());
+        capng_clear(CAPNG_SELECT_ALL);
+        for (int c = 0; c <= last; c++)
+                if ((want & (UINT64_C(1) << c)) && capng_update(CAPNG_ADD, (capng_type_t) sets, (unsigned) c) < 0)
+                        return -EINVAL;
         if (capng_apply(CAPNG_SELECT_ALL) < 0)
                 return -EPERM;
         return 0;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct plan;
@@ -9,5 +10,7 @@ struct plan;
 int caps_parse(const char *name, uint64_t *mask);
 /* Every capability the running kernel knows. */
 uint64_t caps_all(void);
+/* The calling process's permitted capabilities. */
+uint64_t caps_permitted(void);
 /* Give the calling process exactly the plan's capabilities (see caps.c). */
-int caps_apply(const struct plan *p);
+int caps_apply(const struct plan *p, bool new_userns);

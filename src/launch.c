@@ -85,7 +85,7 @@ static _Noreturn void exec_command(const struct launch_ctx *ctx, const char *cwd
         if (p->new_session && setsid() < 0)
                 die_errno(errno, "--new-session: setsid failed");
         umask(ctx->saved_umask);
-        if (caps_apply(p) < 0)
+        if (caps_apply(p, p->clone_flags & CLONE_NEWUSER) < 0)
                 die("can't set the command's capabilities");
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 die_errno(errno, "can't set no_new_privs");
@@ -171,5 +171,5 @@ int launch(const struct plan *p)
         if (child == 0)
                 sandbox_main(&ctx);
 
-        return monitor_run(child, p->die_with_parent, parent);
+        return monitor_run(child, p->die_with_parent, p->new_session, parent);
 }

@@ -177,9 +177,11 @@ static int opt_unshare_all(struct parse_state *st, char **a)
         return set_ns(st, CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUTS);
 }
 
+/* Order matters, as in bwrap: the last of --share-net and --unshare-net
+ * (or --unshare-all) wins. */
 static int opt_share_net(struct parse_state *st, char **a)
 {
-        st->plan->share_net = true;
+        st->plan->clone_flags &= ~CLONE_NEWNET;
         return 0;
 }
 
@@ -386,7 +388,7 @@ static int opt_as_pid_1(struct parse_state *st, char **a)
         return 0;
 }
 
-/* The set starts full for a root caller and empty for anyone else; each
+/* The set starts as the caller's own (empty unless it is root); each
  * --cap-add and --cap-drop then edits it in command-line order. */
 static int edit_caps(struct parse_state *st, const char *name, bool add)
 {
@@ -396,7 +398,7 @@ static int edit_caps(struct parse_state *st, const char *name, bool add)
         if (caps_parse(name, &mask) < 0)
                 return fail(st, "'%s' is not a capability name (like CAP_NET_ADMIN) or ALL", name);
         if (!p->caps_given) {
-                p->caps = p->caller_uid == 0 ? caps_all() : 0;
+                p->caps = p->caller_caps;
                 p->caps_given = true;
         }
         p->caps = add ? (p->caps | mask) : (p->caps & ~mask);
@@ -451,12 +453,12 @@ static const struct option_def table[] = {
         { "--ro-bind-try", 2, "SRC DEST", opt_ro_bind_try, "Like --ro-bind, but skip a missing SRC", { F, F } },
         { "--dev-bind", 2, "SRC DEST", opt_dev_bind, "Bind mount SRC on DEST, allowing device access", { F, F } },
         { "--dev-bind-try", 2, "SRC DEST", opt_dev_bind_try, "Like --dev-bind, but skip a missing SRC", { F, F } },
-        { "--remount-ro", 1, "DEST", opt_remount_ro, "Make the mount at DEST read-only", { F } },
-        { "--tmpfs", 1, "DEST", opt_tmpfs, "Mount a new tmpfs on DEST", { F } },
-        { "--dir", 1, "DEST", opt_dir, "Create a directory at DEST", { F } },
+        { "--remount-ro", 1, "DEST", opt_remount_ro, "Make the mount at DEST read-only", { D } },
+        { "--tmpfs", 1, "DEST", opt_tmpfs, "Mount a new tmpfs on DEST", { D } },
+        { "--dir", 1, "DEST", opt_dir, "Create a directory at DEST", { D } },
         { "--symlink", 2, "SRC DEST", opt_symlink, "Create a symlink at DEST pointing to SRC", { F, F } },
-        { "--proc", 1, "DEST", opt_proc, "Mount procfs on DEST", { F } },
-        { "--dev", 1, "DEST", opt_dev, "Mount a new minimal /dev on DEST", { F } },
+        { "--proc", 1, "DEST", opt_proc, "Mount procfs on DEST", { D } },
+        { "--dev", 1, "DEST", opt_dev, "Mount a new minimal /dev on DEST", { D } },
         { "--perms", 1, "OCTAL", opt_perms, "Mode of the next --tmpfs or --dir", { COMPLETE_NUMBER } },
         { "--size", 1, "BYTES", opt_size, "Size limit of the next --tmpfs (K, M, G suffixes allowed)", { COMPLETE_NUMBER } },
 
@@ -558,7 +560,18 @@ int parse_command_line(struct plan *plan, int argc, char **argv, int *exit_now)
                 }
                 if (r < 0)
                         goto out;
-                if (r > 0) { /* --help or --version */
+                r = r > 0 ? r : -1; /* from here on, a jump to out is a failure */
+                /* --perms and --size reach only the option right after them
+                 * (they may come together, in either order). */
+                if (st.perms_pending && o->handler != opt_perms && o->handler != opt_size) {
+                        log_error("--perms: must be followed by an option that creates a file (like --tmpfs or --dir)");
+                        goto out;
+                }
+                if (st.size_pending && o->handler != opt_size && o->handler != opt_perms) {
+                        log_error("--size: must be followed by --tmpfs");
+                        goto out;
+                }
+                if (r > 0) { /* --help (1) or --version (2) */
                         if (r == 1)
                                 print_help(stdout);
                         else if (log_is_bwrap())
@@ -569,11 +582,10 @@ int parse_command_line(struct plan *plan, int argc, char **argv, int *exit_now)
                         r = 0;
                         goto out;
                 }
-                r = -1;
         }
 
         if (st.perms_pending) {
-                log_error("--perms: must be followed by --tmpfs or --dir");
+                log_error("--perms: must be followed by an option that creates a file (like --tmpfs or --dir)");
                 goto out;
         }
         if (st.size_pending) {

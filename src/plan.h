@@ -42,10 +42,10 @@ struct plan {
         int clone_flags;       /* CLONE_NEW* to create */
         bool unshare_user_try; /* --unshare-user-try */
         bool unshare_cgroup_try;
-        bool share_net; /* --share-net overrides --unshare-all */
 
         /* identity */
         uid_t caller_uid;
+        uint64_t caller_caps; /* the caller's permitted capabilities */
         gid_t caller_gid;
         bool uid_set, gid_set;
         uid_t uid; /* inside */

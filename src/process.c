@@ -139,7 +139,14 @@ static void clean_up_children(void)
         }
 }
 
-int monitor_run(pid_t child, bool die_with_parent, pid_t original_parent)
+/* A signal from the terminal (Ctrl-C, hangup) already reaches the command
+ * when it shares our session; passing it on would deliver it twice. */
+static bool should_forward(const siginfo_t *si, bool own_session)
+{
+        return is_forwarded(si->si_signo) && (si->si_code != SI_KERNEL || own_session);
+}
+
+int monitor_run(pid_t child, bool die_with_parent, bool own_session, pid_t original_parent)
 {
         sigset_t set;
         int status = 0;
@@ -167,7 +174,7 @@ int monitor_run(pid_t child, bool die_with_parent, pid_t original_parent)
                 }
                 if (sigwaitinfo(&set, &si) < 0)
                         continue;
-                if (is_forwarded(si.si_signo))
+                if (should_forward(&si, own_session))
                         kill(child, si.si_signo);
         }
 done:

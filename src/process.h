@@ -19,8 +19,9 @@ void signals_block(sigset_t *old, bool parent_death);
 int status_to_exit_code(int status);
 
 /* The monitor, outside the sandbox: forwards signals to child, waits for it,
- * kills whatever it left behind, and returns the exit code for cocoon. */
-int monitor_run(pid_t child, bool die_with_parent, pid_t original_parent);
+ * kills whatever it left behind, and returns the exit code for cocoon.
+ * own_session: the command runs in a session of its own (--new-session). */
+int monitor_run(pid_t child, bool die_with_parent, bool own_session, pid_t original_parent);
 
 /* The reaper, pid 1 of a new pid namespace: forwards signals to command,
  * reaps orphans, and exits with the command's status once it ends. */

@@ -21,8 +21,6 @@ int plan_validate(struct plan *p)
                 p->clone_flags |= CLONE_NEWUSER;
         if (p->unshare_cgroup_try && access("/proc/self/ns/cgroup", F_OK) == 0)
                 p->clone_flags |= CLONE_NEWCGROUP;
-        if (p->share_net)
-                p->clone_flags &= ~CLONE_NEWNET;
         /* Without privilege, nothing works without a user namespace. */
         if (p->caller_uid != 0)
                 p->clone_flags |= CLONE_NEWUSER;

@@ -94,8 +94,25 @@ static void test_options(void)
                 plan_free(&p);
         }
         {
+                char *argv[] = {"--perms", "0700", "--ro-bind", "/", "/", "--tmpfs", "/x", "true", NULL};
+                ok(parse(&p, 8, argv) < 0, "--perms must come right before what it modifies");
+                plan_free(&p);
+        }
+        {
+                char *argv[] = {"--size", "4096", "--perms", "0700", "--tmpfs", "/x", "true", NULL};
+                ok(parse(&p, 7, argv) == 0 && p.ops[0].size == 4096 && p.ops[0].perms == 0700,
+                   "--size and --perms together, in either order");
+                plan_free(&p);
+        }
+        {
+                char *argv[] = {"--share-net", "--unshare-net", "true", NULL};
+                ok(parse(&p, 3, argv) == 0 && (p.clone_flags & CLONE_NEWNET), "the last of share/unshare-net wins");
+                plan_free(&p);
+        }
+        {
                 char *argv[] = {"--unshare-all", "--share-net", "true", NULL};
-                ok(parse(&p, 3, argv) == 0 && (p.clone_flags & CLONE_NEWPID) && p.share_net, "--unshare-all");
+                ok(parse(&p, 3, argv) == 0 && (p.clone_flags & CLONE_NEWPID) && !(p.clone_flags & CLONE_NEWNET),
+                   "--share-net after --unshare-all keeps the network");
                 plan_free(&p);
         }
         {
