@@ -1,0 +1,167 @@
+# fish completion for cocoon(1)
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Completes cocoon's options, the argument(s) of each option by kind, and,
+# once the options end, a command and its own arguments.
+
+# The options, one a line: the name, the kind of each argument it takes
+# (separated by commas, or "-" when it takes none), then a short description.
+# Kinds: file dir fd cap env number none.  This list must match the option
+# table in src/options.c (build/tests/dump-options prints it);
+# tests/integration/test_docs.py checks.
+# BEGIN OPTIONS
+set -l __cocoon_table '
+--help                  -           Show a summary of the options
+--version               -           Show the version
+--args                  fd          Read NUL-separated arguments from a file descriptor
+--argv0                 none        Value to pass to the command as argv[0]
+--level-prefix          -           Start messages with a syslog priority marker
+--unshare-all           -           Create every namespace that can be created
+--share-net             -           Keep the network namespace of the caller
+--unshare-user          -           Create a user namespace
+--unshare-user-try      -           Create a user namespace if possible
+--unshare-ipc           -           Create an IPC namespace
+--unshare-pid           -           Create a pid namespace
+--unshare-net           -           Create a network namespace with loopback only
+--unshare-uts           -           Create a UTS namespace
+--unshare-cgroup        -           Create a cgroup namespace
+--unshare-cgroup-try    -           Create a cgroup namespace if possible
+--uid                   number      User id inside the sandbox
+--gid                   number      Group id inside the sandbox
+--hostname              none        Host name inside the sandbox
+--chdir                 dir         Working directory of the command
+--setenv                env,none    Set an environment variable
+--unsetenv              env         Remove an environment variable
+--clearenv              -           Remove every environment variable but PWD
+--bind                  file,file   Bind a host path read-write
+--bind-try              file,file   Bind a host path read-write if it exists
+--ro-bind               file,file   Bind a host path read-only
+--ro-bind-try           file,file   Bind a host path read-only if it exists
+--dev-bind              file,file   Bind a host path with device access
+--dev-bind-try          file,file   Bind a host path with device access if it exists
+--remount-ro            dir         Make a mount read-only
+--tmpfs                 dir         Mount a new tmpfs
+--dir                   dir         Create a directory
+--symlink               file,file   Create a symbolic link
+--proc                  dir         Mount procfs
+--dev                   dir         Mount a minimal /dev
+--perms                 number      Mode for the next tmpfs or directory
+--size                  number      Size limit in bytes for the next tmpfs
+--new-session           -           Run the command in a new terminal session
+--die-with-parent       -           Kill the sandbox when the parent of cocoon dies
+--as-pid-1              -           Run the command as pid 1, without a reaper
+--cap-add               cap         Add a capability
+--cap-drop              cap         Drop a capability
+'
+# END OPTIONS
+
+# Two parallel lists, global so that the functions below can read them:
+# option names, and the comma-separated kinds of their arguments.
+set -g __cocoon_names
+set -g __cocoon_kinds
+for __cocoon_line in (string split \n -- $__cocoon_table)
+    set -l fields (string split -n ' ' -- $__cocoon_line)
+    set -q fields[2]; or continue
+    set -a __cocoon_names $fields[1]
+    set -a __cocoon_kinds $fields[2]
+    complete -c cocoon -n '__cocoon_state option' \
+        -l (string sub -s 3 -- $fields[1]) -d "$fields[3..-1]"
+end
+set -e __cocoon_line
+
+# Print where the cursor is: "option" (an option or the command may come),
+# "arg KIND" (an argument of an option), "command" (the command's name) or
+# "args" (the command's arguments).  With an argument, succeed only when the
+# state is that one.
+function __cocoon_state
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    set -l n (count $tokens)
+    set -l state option
+    set -l i 1
+    while test $i -le $n
+        set -l w $tokens[$i]
+        if test "$w" = --
+            if test $i -eq $n
+                set state command
+            else
+                set state args
+            end
+            break
+        end
+        set -l idx (contains -i -- $w $__cocoon_names)
+        if test -n "$idx"
+            set -l kinds
+            if test $__cocoon_kinds[$idx] != -
+                set kinds (string split , -- $__cocoon_kinds[$idx])
+            end
+            set -l nk (count $kinds)
+            if test (math $i + $nk) -gt $n
+                set -l which (math $n + 1 - $i)
+                set state "arg $kinds[$which]"
+                break
+            end
+            set i (math $i + 1 + $nk)
+        else if string match -q -- '-*' $w
+            set i (math $i + 1)
+        else
+            set state args
+            break
+        end
+    end
+    if set -q argv[1]
+        test "$state" = "$argv"
+    else
+        echo $state
+    end
+end
+
+# Complete the command's own arguments with that command's completions.
+function __cocoon_complete_command_args
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    set -l i 1
+    set -l n (count $tokens)
+    while test $i -le $n
+        set -l w $tokens[$i]
+        if test "$w" = --
+            set i (math $i + 1)
+            break
+        end
+        set -l idx (contains -i -- $w $__cocoon_names)
+        if test -n "$idx"
+            set -l nk 0
+            if test $__cocoon_kinds[$idx] != -
+                set nk (count (string split , -- $__cocoon_kinds[$idx]))
+            end
+            set i (math $i + 1 + $nk)
+        else if string match -q -- '-*' $w
+            set i (math $i + 1)
+        else
+            break
+        end
+    end
+    set -l cmd (string escape -- $tokens[$i..-1]) (commandline -ct)
+    complete -C (string join ' ' -- $cmd)
+end
+
+function __cocoon_capabilities
+    printf '%s\n' ALL CAP_CHOWN CAP_DAC_OVERRIDE CAP_DAC_READ_SEARCH CAP_FOWNER \
+        CAP_FSETID CAP_KILL CAP_SETGID CAP_SETUID CAP_SETPCAP CAP_LINUX_IMMUTABLE \
+        CAP_NET_BIND_SERVICE CAP_NET_BROADCAST CAP_NET_ADMIN CAP_NET_RAW \
+        CAP_IPC_LOCK CAP_IPC_OWNER CAP_SYS_MODULE CAP_SYS_RAWIO CAP_SYS_CHROOT \
+        CAP_SYS_PTRACE CAP_SYS_PACCT CAP_SYS_ADMIN CAP_SYS_BOOT CAP_SYS_NICE \
+        CAP_SYS_RESOURCE CAP_SYS_TIME CAP_SYS_TTY_CONFIG CAP_MKNOD CAP_LEASE \
+        CAP_AUDIT_WRITE CAP_AUDIT_CONTROL CAP_SETFCAP CAP_MAC_OVERRIDE \
+        CAP_MAC_ADMIN CAP_SYSLOG CAP_WAKE_ALARM CAP_BLOCK_SUSPEND CAP_AUDIT_READ \
+        CAP_PERFMON CAP_BPF CAP_CHECKPOINT_RESTORE
+end
+
+# Nothing is completed unless one of the rules below says so.
+complete -c cocoon -f
+complete -c cocoon -n '__cocoon_state "arg file"' -F
+complete -c cocoon -n '__cocoon_state "arg dir"' -a '(__fish_complete_directories (commandline -ct))'
+complete -c cocoon -n '__cocoon_state "arg cap"' -a '(__cocoon_capabilities)'
+complete -c cocoon -n '__cocoon_state "arg env"' -a '(set -xn)'
+complete -c cocoon -n '__cocoon_state option; or __cocoon_state command' -a '(__fish_complete_command)'
+complete -c cocoon -n '__cocoon_state args' -a '(__cocoon_complete_command_args)'
