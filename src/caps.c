@@ -115,3 +115,10 @@ int caps_apply(const struct plan *p, bool new_userns)
                 return -EPERM;
         return 0;
 }
+
+void caps_clear(void)
+{
+        capng_setpid(getpid());
+        capng_clear(CAPNG_SELECT_CAPS);
+        capng_apply(CAPNG_SELECT_CAPS);
+}

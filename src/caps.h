@@ -14,3 +14,5 @@ uint64_t caps_all(void);
 uint64_t caps_permitted(void);
 /* Give the calling process exactly the plan's capabilities (see caps.c). */
 int caps_apply(const struct plan *p, bool new_userns);
+/* Drop every capability of the calling process (not the bounding set). */
+void caps_clear(void);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "label.h"
 #include "log.h"
 #include "mountutil.h"
 #include "plan.h"
@@ -43,7 +44,7 @@ int dev_mount(struct rootfs *rfs, const struct fs_op *op)
 {
         static const char *const tmpfs_opts[] = {"mode=0755", NULL};
         static const char *const pts_opts[] = {"newinstance", "ptmxmode=0666", "mode=620", NULL};
-        _cleanup_close_ int dest = root_mkdir_p(rfs->newroot_fd, op->dest, 0755);
+        _cleanup_close_ int dest = root_mkdir_p(rfs->newroot_fd, op->dest, 0755, 0755);
         _cleanup_close_ int dev = -1, pts = -1;
         int r;
 

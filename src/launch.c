@@ -7,16 +7,19 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "caps.h"
+#include "label.h"
 #include "log.h"
 #include "net.h"
 #include "plan.h"
 #include "process.h"
 #include "rootfs.h"
+#include "status.h"
 #include "userns.h"
 #include "util.h"
 
@@ -28,7 +31,10 @@ struct launch_ctx {
         pid_t monitor;
         sigset_t saved_mask;
         mode_t saved_umask;
-        char *console; /* the terminal on stdout, for --dev */
+        char *console;     /* the terminal on stdout, for --dev */
+        int report[2];     /* child -> monitor: its namespaces, for the status fds */
+        int reaper_fds[8]; /* lock files held by the reaper */
+        size_t n_reaper_fds;
 };
 
 /* parent is the pid our parent has as we see it: 0 when it sits outside
@@ -76,6 +82,35 @@ static char **command_env(const struct plan *p, const char *cwd)
         return env;
 }
 
+/* --lock-file: a read lock on each file, taken inside the finished root and
+ * held by the reaper (or, with --as-pid-1, by the command) while it lives. */
+static void take_locks(struct launch_ctx *ctx)
+{
+        const struct plan *p = ctx->plan;
+
+        for (size_t i = 0; i < p->n_lock_files; i++) {
+                struct flock fl = {.l_type = F_RDLCK, .l_whence = SEEK_SET};
+                int fd = open(p->lock_files[i], O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+                if (fd < 0)
+                        die_errno(errno, "--lock-file: can't open %s", p->lock_files[i]);
+                if (fcntl(fd, F_SETLK, &fl) < 0)
+                        die_errno(errno, "--lock-file: can't lock %s", p->lock_files[i]);
+                if (ctx->n_reaper_fds == ARRAY_SIZE(ctx->reaper_fds))
+                        die("--lock-file: at most %zu lock files", ARRAY_SIZE(ctx->reaper_fds));
+                ctx->reaper_fds[ctx->n_reaper_fds++] = fd;
+        }
+}
+
+/* With no reaper, the command itself keeps what the reaper would hold. */
+static void keep_across_exec(const struct launch_ctx *ctx)
+{
+        for (size_t i = 0; i < ctx->n_reaper_fds; i++)
+                fcntl(ctx->reaper_fds[i], F_SETFD, 0);
+        if (ctx->plan->sync_fd >= 0)
+                fcntl(ctx->plan->sync_fd, F_SETFD, 0);
+}
+
 /* The command's own process: last settings, then exec. */
 static _Noreturn void exec_command(const struct launch_ctx *ctx, const char *cwd)
 {
@@ -84,11 +119,19 @@ static _Noreturn void exec_command(const struct launch_ctx *ctx, const char *cwd
 
         if (p->new_session && setsid() < 0)
                 die_errno(errno, "--new-session: setsid failed");
+        if (p->block_fd >= 0) {
+                char c;
+                while (read(p->block_fd, &c, 1) < 0 && errno == EINTR)
+                        ;
+                close(p->block_fd);
+        }
+        if (p->assert_userns_disabled && userns_assert_disabled() < 0)
+                _exit(1);
         umask(ctx->saved_umask);
-        if (caps_apply(p, p->clone_flags & CLONE_NEWUSER) < 0)
+        if (caps_apply(p, (p->clone_flags & CLONE_NEWUSER) || p->userns_fd >= 0) < 0)
                 die("can't set the command's capabilities");
-        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-                die_errno(errno, "can't set no_new_privs");
+        if (label_exec(p->exec_label) < 0)
+                _exit(1);
         sigprocmask(SIG_SETMASK, &ctx->saved_mask, NULL);
 
         if (p->argv0) {
@@ -104,6 +147,19 @@ static _Noreturn void exec_command(const struct launch_ctx *ctx, const char *cwd
         die_errno(errno, "can't execute %s", p->argv[0]);
 }
 
+/* Tell the monitor which namespaces we are in, for --info-fd. The kernel
+ * attaches our pid, as the monitor sees it, to the message. */
+static void report_namespaces(struct launch_ctx *ctx)
+{
+        struct ns_report r;
+
+        if (ctx->report[1] < 0)
+                return;
+        ns_report_collect(&r, ctx->plan->clone_flags | CLONE_NEWNS);
+        (void) !send(ctx->report[1], &r, sizeof r, MSG_NOSIGNAL);
+        close(ctx->report[1]);
+}
+
 /* First process in the new namespaces. */
 static _Noreturn void sandbox_main(struct launch_ctx *ctx)
 {
@@ -111,23 +167,60 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
         struct rootfs rfs = {.oldroot_fd = -1,
                              .newroot_fd = -1,
                              .console = ctx->console,
-                             .new_pidns = !!(p->clone_flags & CLONE_NEWPID)};
+                             .new_pidns = !!(p->clone_flags & CLONE_NEWPID),
+                             .in_userns = (p->clone_flags & CLONE_NEWUSER) || p->userns_fd >= 0,
+                             .file_label = p->file_label};
+        _cleanup_close_ int host_proc = -1;
         const char *cwd;
 
         if (p->die_with_parent)
                 die_with_parent(rfs.new_pidns ? 0 : ctx->monitor);
+        /* The monitor made us non-dumpable. Callers that read --info-fd open
+         * our /proc/PID/ns files during setup (to join our network namespace,
+         * say), so we become dumpable again: nothing sandboxed runs yet. Not in
+         * a user namespace the caller handed us, though: processes of another
+         * sandbox live there and must not ptrace us while we hold capabilities
+         * in it. */
+        if (p->userns_fd < 0)
+                prctl(PR_SET_DUMPABLE, 1);
+        /* Inherited by the reaper and the command alike. */
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                die_errno(errno, "can't set no_new_privs");
         umask(0); /* modes of what setup makes are exactly the ones asked for */
+        if (ctx->report[0] >= 0)
+                close(ctx->report[0]);
+        report_namespaces(ctx);
 
-        if ((p->clone_flags & CLONE_NEWUSER) && userns_write_maps(p) < 0)
-                _exit(1);
+        /* Identity. */
+        if (p->clone_flags & CLONE_NEWUSER) {
+                int r = p->userns_block_fd >= 0 ? userns_wait_for_maps(p) : userns_write_maps(p);
+                if (r < 0)
+                        _exit(1);
+        }
         if ((p->clone_flags & CLONE_NEWNET) && net_loopback_up() < 0)
                 _exit(1);
         if (p->hostname && sethostname(p->hostname, strlen(p->hostname)) < 0)
                 die_errno(errno, "--hostname: can't set hostname %s", p->hostname);
 
-        if (rootfs_enter(&rfs) < 0 || rootfs_apply(&rfs, p) < 0 || rootfs_finish(&rfs) < 0)
+        /* The new root. */
+        if (rootfs_enter(&rfs) < 0 || rootfs_apply(&rfs, p) < 0)
                 _exit(1);
+        if (p->disable_userns) {
+                host_proc = open("/oldroot/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (host_proc < 0)
+                        die_errno(errno, "--disable-userns: can't open /proc");
+        }
+        if (rootfs_finish(&rfs) < 0)
+                _exit(1);
+
+        /* Lock down the namespaces themselves. */
+        if (p->disable_userns && userns_disable(p, host_proc) < 0)
+                _exit(1);
+        if (p->userns2_fd >= 0 && setns(p->userns2_fd, CLONE_NEWUSER) < 0)
+                die_errno(errno, "--userns2: can't enter the user namespace");
+
         cwd = enter_cwd(p);
+        take_locks(ctx);
 
         if (plan_needs_reaper(p)) {
                 pid_t me = getpid();
@@ -136,19 +229,106 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
                         die_errno(errno, "can't fork the command");
                 if (command > 0)
                         reaper_run(command);
+                for (size_t i = 0; i < ctx->n_reaper_fds; i++)
+                        close(ctx->reaper_fds[i]);
                 if (p->die_with_parent)
                         die_with_parent(me);
+        } else {
+                keep_across_exec(ctx);
         }
         exec_command(ctx, cwd);
 }
 
+/* Outside, before the fork: join namespaces the caller handed us. */
+static int join_namespaces(const struct plan *p)
+{
+        /* The user namespace first: joining a pid namespace takes
+         * CAP_SYS_ADMIN in the user namespace that owns it. */
+        if (p->userns_fd >= 0 && setns(p->userns_fd, CLONE_NEWUSER) < 0)
+                return log_errno(errno, "--userns: can't join the user namespace"), -1;
+        if (p->pidns_fd >= 0 && setns(p->pidns_fd, CLONE_NEWPID) < 0)
+                return log_errno(errno, "--pidns: can't join the pid namespace"), -1;
+        return 0;
+}
+
+/* The first status: the child's pid and namespaces, once it has told us. */
+static void report_start(const struct launch_ctx *ctx, pid_t child)
+{
+        const struct plan *p = ctx->plan;
+        struct ns_report r = {{0}};
+        ssize_t n;
+
+        if (ctx->report[0] < 0)
+                return;
+        do
+                n = read(ctx->report[0], &r, sizeof r);
+        while (n < 0 && errno == EINTR);
+        close(ctx->report[0]);
+        if (n != (ssize_t) sizeof r)
+                memset(&r, 0, sizeof r);
+        if (p->info_fd >= 0 && status_write_info(p->info_fd, child, &r) < 0)
+                log_warning("--info-fd: can't write to fd %d", p->info_fd);
+        if (p->json_status_fd >= 0 && status_write_start(p->json_status_fd, child, &r) < 0)
+                log_warning("--json-status-fd: can't write to fd %d", p->json_status_fd);
+}
+
+static int open_report_channel(int fds[2])
+{
+        int on = 1;
+
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
+                return -1;
+        return setsockopt(fds[0], SOL_SOCKET, SO_PASSCRED, &on, sizeof on);
+}
+
+static pid_t clone_sandbox(const struct plan *p)
+{
+        return (pid_t) syscall(SYS_clone, (unsigned long) (p->clone_flags | CLONE_NEWNS | SIGCHLD), NULL, NULL, NULL,
+                               0);
+}
+
+/* Start the sandbox's first process and return the pid to wait for. A
+ * process that joined a pid namespace cannot make a new one inside it
+ * (clone refuses CLONE_NEWPID after setns), but a process forked into it
+ * can: with --pidns and --unshare-pid, such an intermediate makes the
+ * sandbox and relays signals and the exit status, like a monitor. */
+static pid_t spawn_sandbox(struct launch_ctx *ctx)
+{
+        const struct plan *p = ctx->plan;
+        pid_t child, mid;
+
+        if (p->pidns_fd < 0 || !(p->clone_flags & CLONE_NEWPID)) {
+                child = clone_sandbox(p);
+                if (child == 0)
+                        sandbox_main(ctx);
+                return child;
+        }
+        mid = fork();
+        if (mid != 0)
+                return mid;
+        if (p->die_with_parent)
+                die_with_parent(0); /* the monitor is outside this pid namespace */
+        child = clone_sandbox(p);
+        if (child == 0)
+                sandbox_main(ctx);
+        if (child < 0)
+                die_errno(errno, "can't create the namespaces");
+        if (ctx->report[1] >= 0)
+                close(ctx->report[1]);
+        _exit(monitor_run(child, false, p->new_session, 0));
+}
+
 int launch(const struct plan *p)
 {
-        struct launch_ctx ctx = {.plan = p, .monitor = getpid()};
+        struct launch_ctx ctx = {.plan = p, .monitor = getpid(), .report = {-1, -1}};
         pid_t parent = getppid();
         pid_t child;
+        int code;
 
-        /* Outside: learn about the caller, then arm the monitor. */
+        /* Outside: learn about the caller, then arm the monitor. Nothing in
+         * the sandbox may ptrace the monitor, which stands in the host's
+         * namespaces: make it non-dumpable (the child inherits this too). */
+        prctl(PR_SET_DUMPABLE, 0);
         ctx.saved_umask = umask(022);
         umask(ctx.saved_umask);
         for (size_t i = 0; i < p->n_ops; i++)
@@ -156,20 +336,30 @@ int launch(const struct plan *p)
                         ctx.console = ttyname(STDOUT_FILENO);
                         break;
                 }
+        if ((p->info_fd >= 0 || p->json_status_fd >= 0) && open_report_channel(ctx.report) < 0)
+                return log_errno(errno, "can't create a socket pair"), 1;
+        if (join_namespaces(p) < 0)
+                return 1;
         signals_block(&ctx.saved_mask, p->die_with_parent);
         prctl(PR_SET_CHILD_SUBREAPER, 1);
         if (p->die_with_parent)
                 prctl(PR_SET_PDEATHSIG, PARENT_DEATH_SIGNAL);
 
         /* The sandbox: new namespaces, set up from the inside. */
-        child = (pid_t) syscall(SYS_clone, (unsigned long) (p->clone_flags | CLONE_NEWNS | SIGCHLD), NULL, NULL, NULL,
-                                0);
+        child = spawn_sandbox(&ctx);
         if (child < 0) {
                 log_errno(errno, "can't create the namespaces");
                 return 1;
         }
-        if (child == 0)
-                sandbox_main(&ctx);
 
-        return monitor_run(child, p->die_with_parent, p->new_session, parent);
+        /* The monitor. */
+        if (ctx.report[1] >= 0)
+                close(ctx.report[1]);
+        if (p->sync_fd >= 0)
+                close(p->sync_fd); /* the reaper holds it now */
+        report_start(&ctx, child);
+        code = monitor_run(child, p->die_with_parent, p->new_session, parent);
+        if (p->json_status_fd >= 0)
+                status_write_exit(p->json_status_fd, code);
+        return code;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "mountutil.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "syscalls.h"
@@ -33,6 +34,28 @@ int mount_clone_onto(int dirfd, const char *path, uint64_t attrs, int to_fd, con
         return 0;
 }
 
+static char error_detail[512];
+
+const char *mount_error_detail(void)
+{
+        return error_detail;
+}
+
+/* Keep the last error message the kernel logged on a filesystem context. */
+static int save_detail(int fs, int err)
+{
+        char buf[512];
+        ssize_t n;
+
+        error_detail[0] = '\0';
+        while ((n = read(fs, buf, sizeof buf - 1)) > 0) {
+                buf[n] = '\0';
+                if (n > 2 && buf[0] == 'e' && buf[1] == ' ')
+                        memcpy(error_detail, buf + 2, (size_t) n - 1); /* with its NUL */
+        }
+        return -err;
+}
+
 int mount_new_onto(const char *fstype, const char *const *options, uint64_t attrs, int to_fd)
 {
         _cleanup_close_ int fs = -1, mnt = -1;
@@ -55,10 +78,10 @@ int mount_new_onto(const char *fstype, const char *const *options, uint64_t attr
                         r = sys_fsconfig(fs, FSCONFIG_SET_FLAG, key, NULL, 0);
                 }
                 if (r < 0)
-                        return -errno;
+                        return save_detail(fs, errno);
         }
         if (sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-                return -errno;
+                return save_detail(fs, errno);
         mnt = sys_fsmount(fs, FSMOUNT_CLOEXEC, (unsigned) attrs);
         if (mnt < 0)
                 return -errno;

@@ -17,3 +17,7 @@ int mount_new_onto(const char *fstype, const char *const *options, uint64_t attr
 
 /* Add attrs to the mount whose root is fd (and to its submounts if recursive). */
 int mount_set_attrs(int fd, uint64_t attrs, int recursive);
+
+/* What the kernel said about the last mount_new_onto() that failed (its
+ * filesystem context log), or "". */
+const char *mount_error_detail(void);

@@ -5,6 +5,8 @@
 #include "options.h"
 
 #include <fcntl.h>
+#include <linux/nsfs.h>
+#include <sys/ioctl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <sched.h>
@@ -31,6 +33,9 @@ struct parse_state {
         mode_t perms;
         bool size_pending;
         uint64_t size;
+        /* --overlay-src layers waiting for their overlay option */
+        char **layers;
+        size_t n_layers;
 
         /* the argument vector, with --args data spliced in */
         char **args;
@@ -61,6 +66,50 @@ static int want_path(struct parse_state *st, const char *what, const char *s)
         return 0;
 }
 
+enum fd_use {
+        FD_ANY,    /* any open fd, O_PATH included */
+        FD_READ,   /* open for reading */
+        FD_WRITE,  /* open for writing */
+        FD_USERNS, /* a user namespace */
+        FD_PIDNS,  /* a pid namespace */
+};
+
+/* Check an fd argument when it is parsed: it must be open and of the kind the
+ * option needs. It is then made close-on-exec: an fd an option consumes never
+ * reaches the command. */
+static int fd_arg(struct parse_state *st, const char *s, enum fd_use use, int *out)
+{
+        int fd, fl;
+
+        if (parse_fd(s, &fd) < 0)
+                return fail(st, "'%s' is not a valid file descriptor", s);
+        fl = fcntl(fd, F_GETFL);
+        if (fl < 0)
+                return fail(st, "fd %d is not open", fd);
+        switch (use) {
+        case FD_ANY: break;
+        case FD_READ:
+                if ((fl & O_PATH) || (fl & O_ACCMODE) == O_WRONLY)
+                        return fail(st, "fd %d is not open for reading", fd);
+                break;
+        case FD_WRITE:
+                if ((fl & O_PATH) || (fl & O_ACCMODE) == O_RDONLY)
+                        return fail(st, "fd %d is not open for writing", fd);
+                break;
+        case FD_USERNS:
+        case FD_PIDNS: {
+                int want = use == FD_USERNS ? CLONE_NEWUSER : CLONE_NEWPID;
+                if (ioctl(fd, NS_GET_NSTYPE) != want)
+                        return fail(st, "fd %d is not a %s namespace", fd, use == FD_USERNS ? "user" : "pid");
+                break;
+        }
+        }
+        if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
+                return fail(st, "fd %d: %s", fd, strerror(errno));
+        *out = fd;
+        return 0;
+}
+
 static int take_perms(struct parse_state *st, struct fs_op *op)
 {
         if (st->perms_pending) {
@@ -87,9 +136,8 @@ static int opt_args(struct parse_state *st, char **a)
         size_t len, count = 0;
         int fd, r;
 
-        r = parse_fd(a[0], &fd);
-        if (r < 0)
-                return fail(st, "'%s' is not a valid file descriptor", a[0]);
+        if (fd_arg(st, a[0], FD_READ, &fd) < 0)
+                return -1;
         r = read_all(fd, &data, &len, MAX_ARGS_BYTES);
         if (r < 0)
                 return fail(st, "can't read arguments from fd %d: %s", fd,
@@ -414,6 +462,186 @@ static int opt_cap_drop(struct parse_state *st, char **a)
         return edit_caps(st, a[0], false);
 }
 
+static int add_data_op(struct parse_state *st, char **a, enum fs_op_kind kind, unsigned flags, enum fd_use use)
+{
+        struct fs_op *op;
+        int fd;
+
+        if (fd_arg(st, a[0], use, &fd) < 0)
+                return -1;
+        op = add_dest_op(st, kind, a[1]);
+        if (!op)
+                return -1;
+        op->fd = fd;
+        op->flags = flags;
+        return kind == FS_BIND_FD ? 0 : take_perms(st, op);
+}
+
+static int opt_file(struct parse_state *st, char **a)
+{
+        return add_data_op(st, a, FS_FILE, 0, FD_READ);
+}
+static int opt_bind_data(struct parse_state *st, char **a)
+{
+        return add_data_op(st, a, FS_BIND_DATA, 0, FD_READ);
+}
+static int opt_ro_bind_data(struct parse_state *st, char **a)
+{
+        return add_data_op(st, a, FS_BIND_DATA, BIND_READONLY, FD_READ);
+}
+static int opt_bind_fd(struct parse_state *st, char **a)
+{
+        return add_data_op(st, a, FS_BIND_FD, 0, FD_ANY);
+}
+static int opt_ro_bind_fd(struct parse_state *st, char **a)
+{
+        return add_data_op(st, a, FS_BIND_FD, BIND_READONLY, FD_ANY);
+}
+
+static int opt_chmod(struct parse_state *st, char **a)
+{
+        mode_t mode;
+        struct fs_op *op;
+
+        if (parse_octal_mode(a[0], &mode) < 0)
+                return fail(st, "'%s' is not an octal mode between 0 and 07777", a[0]);
+        op = add_dest_op(st, FS_CHMOD, a[1]);
+        if (!op)
+                return -1;
+        op->perms = mode;
+        return 0;
+}
+
+static int opt_mqueue(struct parse_state *st, char **a)
+{
+        return add_dest_op(st, FS_MQUEUE, a[0]) ? 0 : -1;
+}
+
+static int opt_overlay_src(struct parse_state *st, char **a)
+{
+        if (want_path(st, "the source", a[0]) < 0)
+                return -1;
+        st->layers = xrealloc(st->layers, sizeof(char *) * (st->n_layers + 1));
+        st->layers[st->n_layers++] = xstrdup(a[0]);
+        return 0;
+}
+
+/* An overlay takes every --overlay-src given right before it. */
+static struct fs_op *add_overlay(struct parse_state *st, enum overlay_kind kind, const char *dest, size_t min_layers)
+{
+        struct fs_op *op;
+
+        if (st->n_layers < min_layers)
+                return fail(st, "needs at least %zu --overlay-src before it", min_layers), NULL;
+        op = add_dest_op(st, FS_OVERLAY, dest);
+        if (!op)
+                return NULL;
+        op->overlay = kind;
+        op->layers = st->layers;
+        op->n_layers = st->n_layers;
+        st->layers = NULL;
+        st->n_layers = 0;
+        return op;
+}
+
+static int opt_overlay(struct parse_state *st, char **a)
+{
+        struct fs_op *op;
+
+        if (want_path(st, "the upper directory", a[0]) < 0 || want_path(st, "the work directory", a[1]) < 0)
+                return -1;
+        op = add_overlay(st, OVERLAY_RW, a[2], 1);
+        if (!op)
+                return -1;
+        op->src = xstrdup(a[0]);
+        op->work = xstrdup(a[1]);
+        return 0;
+}
+
+static int opt_tmp_overlay(struct parse_state *st, char **a)
+{
+        return add_overlay(st, OVERLAY_TMP, a[0], 1) ? 0 : -1;
+}
+
+static int opt_ro_overlay(struct parse_state *st, char **a)
+{
+        return add_overlay(st, OVERLAY_RO, a[0], 2) ? 0 : -1;
+}
+
+static int opt_lock_file(struct parse_state *st, char **a)
+{
+        struct plan *p = st->plan;
+
+        if (want_path(st, "the lock file", a[0]) < 0)
+                return -1;
+        p->lock_files = xrealloc(p->lock_files, sizeof(char *) * (p->n_lock_files + 1));
+        p->lock_files[p->n_lock_files++] = xstrdup(a[0]);
+        return 0;
+}
+
+static int opt_sync_fd(struct parse_state *st, char **a)
+{
+        return fd_arg(st, a[0], FD_ANY, &st->plan->sync_fd);
+}
+static int opt_block_fd(struct parse_state *st, char **a)
+{
+        return fd_arg(st, a[0], FD_READ, &st->plan->block_fd);
+}
+static int opt_userns_block_fd(struct parse_state *st, char **a)
+{
+        return fd_arg(st, a[0], FD_READ, &st->plan->userns_block_fd);
+}
+static int opt_info_fd(struct parse_state *st, char **a)
+{
+        return fd_arg(st, a[0], FD_WRITE, &st->plan->info_fd);
+}
+static int opt_json_status_fd(struct parse_state *st, char **a)
+{
+        return fd_arg(st, a[0], FD_WRITE, &st->plan->json_status_fd);
+}
+static int opt_userns(struct parse_state *st, char **a)
+{
+        return fd_arg(st, a[0], FD_USERNS, &st->plan->userns_fd);
+}
+static int opt_userns2(struct parse_state *st, char **a)
+{
+        return fd_arg(st, a[0], FD_USERNS, &st->plan->userns2_fd);
+}
+static int opt_pidns(struct parse_state *st, char **a)
+{
+        return fd_arg(st, a[0], FD_PIDNS, &st->plan->pidns_fd);
+}
+
+static int opt_disable_userns(struct parse_state *st, char **a)
+{
+        st->plan->disable_userns = true;
+        return 0;
+}
+
+static int opt_assert_userns_disabled(struct parse_state *st, char **a)
+{
+        st->plan->assert_userns_disabled = true;
+        return 0;
+}
+
+static int set_label(struct parse_state *st, const char *label, char **field)
+{
+        if (!*label)
+                return fail(st, "the label must not be an empty string");
+        free(*field);
+        *field = xstrdup(label);
+        return 0;
+}
+
+static int opt_exec_label(struct parse_state *st, char **a)
+{
+        return set_label(st, a[0], &st->plan->exec_label);
+}
+static int opt_file_label(struct parse_state *st, char **a)
+{
+        return set_label(st, a[0], &st->plan->file_label);
+}
+
 /* ---- the table ----------------------------------------------------------- */
 
 #define F COMPLETE_FILE
@@ -459,8 +687,34 @@ static const struct option_def table[] = {
         { "--symlink", 2, "SRC DEST", opt_symlink, "Create a symlink at DEST pointing to SRC", { F, F } },
         { "--proc", 1, "DEST", opt_proc, "Mount procfs on DEST", { D } },
         { "--dev", 1, "DEST", opt_dev, "Mount a new minimal /dev on DEST", { D } },
+        { "--file", 2, "FD DEST", opt_file, "Copy the data from FD into a new file DEST", { COMPLETE_FD, F } },
+        { "--bind-data", 2, "FD DEST", opt_bind_data, "Bind a private copy of the data from FD on DEST", { COMPLETE_FD, F } },
+        { "--ro-bind-data", 2, "FD DEST", opt_ro_bind_data, "Like --bind-data, read-only", { COMPLETE_FD, F } },
+        { "--bind-fd", 2, "FD DEST", opt_bind_fd, "Bind the directory or file open on FD on DEST", { COMPLETE_FD, F } },
+        { "--ro-bind-fd", 2, "FD DEST", opt_ro_bind_fd, "Like --bind-fd, read-only (submounts too)", { COMPLETE_FD, F } },
+        { "--chmod", 2, "OCTAL PATH", opt_chmod, "Change the mode of PATH, which must exist", { COMPLETE_NUMBER, F } },
+        { "--mqueue", 1, "DEST", opt_mqueue, "Mount a new mqueue filesystem on DEST", { D } },
+        { "--overlay-src", 1, "SRC", opt_overlay_src, "Add host path SRC as a lower layer of the next overlay", { D } },
+        { "--overlay", 3, "RWSRC WORKDIR DEST", opt_overlay, "Overlay mount on DEST, writes going to RWSRC", { D, D, D } },
+        { "--tmp-overlay", 1, "DEST", opt_tmp_overlay, "Overlay mount on DEST, writes going to a private tmpfs", { D } },
+        { "--ro-overlay", 1, "DEST", opt_ro_overlay, "Read-only overlay mount of the sources on DEST", { D } },
         { "--perms", 1, "OCTAL", opt_perms, "Mode of the next --tmpfs or --dir", { COMPLETE_NUMBER } },
         { "--size", 1, "BYTES", opt_size, "Size limit of the next --tmpfs (K, M, G suffixes allowed)", { COMPLETE_NUMBER } },
+
+        { "--userns", 1, "FD", opt_userns, "Use the existing user namespace FD instead of a new one", { COMPLETE_FD } },
+        { "--userns2", 1, "FD", opt_userns2, "After setup, switch into the user namespace FD", { COMPLETE_FD } },
+        { "--pidns", 1, "FD", opt_pidns, "Use the existing pid namespace FD (as parent with --unshare-pid)", { COMPLETE_FD } },
+        { "--disable-userns", 0, NULL, opt_disable_userns, "Stop the sandbox from creating user namespaces", { N } },
+        { "--assert-userns-disabled", 0, NULL, opt_assert_userns_disabled, "Fail unless user namespaces are disabled inside", { N } },
+
+        { "--lock-file", 1, "DEST", opt_lock_file, "Hold a lock on DEST while the sandbox runs", { F } },
+        { "--sync-fd", 1, "FD", opt_sync_fd, "Keep FD open while the sandbox runs", { COMPLETE_FD } },
+        { "--block-fd", 1, "FD", opt_block_fd, "Wait for data on FD before running the command", { COMPLETE_FD } },
+        { "--userns-block-fd", 1, "FD", opt_userns_block_fd, "Wait on FD for the caller to set up the id maps", { COMPLETE_FD } },
+        { "--info-fd", 1, "FD", opt_info_fd, "Write JSON about the sandbox (child pid, namespaces) to FD", { COMPLETE_FD } },
+        { "--json-status-fd", 1, "FD", opt_json_status_fd, "Write JSON lines with the child pid and exit code to FD", { COMPLETE_FD } },
+        { "--exec-label", 1, "LABEL", opt_exec_label, "SELinux context of the command (where SELinux is on)", { N } },
+        { "--file-label", 1, "LABEL", opt_file_label, "SELinux context of files cocoon creates (where SELinux is on)", { N } },
 
         { "--new-session", 0, NULL, opt_new_session, "Start a new terminal session (setsid)", { N } },
         { "--die-with-parent", 0, NULL, opt_die_with_parent, "Kill the whole sandbox when cocoon's parent dies", { N } },
@@ -510,6 +764,9 @@ static const struct option_def *lookup(const char *name)
 
 static void parse_state_free(struct parse_state *st)
 {
+        for (size_t i = 0; i < st->n_layers; i++)
+                free(st->layers[i]);
+        free(st->layers);
         for (size_t i = 0; i < st->n_buffers; i++)
                 free(st->buffers[i]);
         free(st->buffers);
@@ -571,6 +828,10 @@ int parse_command_line(struct plan *plan, int argc, char **argv, int *exit_now)
                         log_error("--size: must be followed by --tmpfs");
                         goto out;
                 }
+                if (st.n_layers && o->handler != opt_overlay_src) {
+                        log_error("--overlay-src: must be followed by --overlay, --tmp-overlay or --ro-overlay");
+                        goto out;
+                }
                 if (r > 0) { /* --help (1) or --version (2) */
                         if (r == 1)
                                 print_help(stdout);
@@ -590,6 +851,10 @@ int parse_command_line(struct plan *plan, int argc, char **argv, int *exit_now)
         }
         if (st.size_pending) {
                 log_error("--size: must be followed by --tmpfs");
+                goto out;
+        }
+        if (st.n_layers) {
+                log_error("--overlay-src: must be followed by --overlay, --tmp-overlay or --ro-overlay");
                 goto out;
         }
         if (st.pos >= st.n_args) {

@@ -19,6 +19,8 @@ void plan_init(struct plan *p)
         p->caller_gid = getgid();
         while (environ && environ[n])
                 n++;
+        p->userns_fd = p->userns2_fd = p->pidns_fd = -1;
+        p->sync_fd = p->block_fd = p->userns_block_fd = p->info_fd = p->json_status_fd = -1;
         p->env = xcalloc(n + 1, sizeof(char *));
         for (size_t i = 0; i < n; i++)
                 p->env[i] = xstrdup(environ[i]);
@@ -33,7 +35,16 @@ void plan_free(struct plan *p)
         for (size_t i = 0; i < p->n_ops; i++) {
                 free(p->ops[i].src);
                 free(p->ops[i].dest);
+                free(p->ops[i].work);
+                for (size_t j = 0; j < p->ops[i].n_layers; j++)
+                        free(p->ops[i].layers[j]);
+                free(p->ops[i].layers);
         }
+        for (size_t i = 0; i < p->n_lock_files; i++)
+                free(p->lock_files[i]);
+        free(p->lock_files);
+        free(p->exec_label);
+        free(p->file_label);
         free(p->ops);
         free(p->hostname);
         free(p->chdir_path);
@@ -55,6 +66,7 @@ struct fs_op *plan_add_op(struct plan *p, enum fs_op_kind kind, const char *flag
         memset(op, 0, sizeof *op);
         op->kind = kind;
         op->perms = PERMS_UNSET;
+        op->fd = -1;
         op->flag = flag;
         return op;
 }
@@ -111,5 +123,7 @@ void plan_clearenv(struct plan *p)
 
 bool plan_needs_reaper(const struct plan *p)
 {
-        return (p->clone_flags & CLONE_NEWPID) && !p->as_pid_1;
+        if (p->as_pid_1)
+                return false;
+        return (p->clone_flags & CLONE_NEWPID) || p->n_lock_files > 0 || p->sync_fd >= 0;
 }

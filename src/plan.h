@@ -15,6 +15,18 @@ enum fs_op_kind {
         FS_SYMLINK,    /* src is the link text, dest the link */
         FS_PROC,       /* dest */
         FS_DEV,        /* dest */
+        FS_FILE,       /* fd's data copied into a new file dest, perms */
+        FS_BIND_DATA,  /* fd's data in a private file bound on dest, perms */
+        FS_BIND_FD,    /* the object fd refers to, bound on dest */
+        FS_CHMOD,      /* perms applied to dest */
+        FS_MQUEUE,     /* dest */
+        FS_OVERLAY,    /* layers (+ src as upper, work) on dest */
+};
+
+enum overlay_kind {
+        OVERLAY_RW,  /* --overlay: writes go to src, with work as workdir */
+        OVERLAY_TMP, /* --tmp-overlay: writes go to cocoon's private tmpfs */
+        OVERLAY_RO,  /* --ro-overlay */
 };
 
 enum {
@@ -30,8 +42,13 @@ struct fs_op {
         unsigned flags;
         char *src;
         char *dest;
-        mode_t perms;     /* PERMS_UNSET: the kind's default */
-        uint64_t size;    /* tmpfs size in bytes, 0: kernel default */
+        mode_t perms;  /* PERMS_UNSET: the kind's default */
+        uint64_t size; /* tmpfs size in bytes, 0: kernel default */
+        int fd;        /* FS_FILE, FS_BIND_DATA, FS_BIND_FD */
+        enum overlay_kind overlay;
+        char **layers; /* FS_OVERLAY: host paths, bottom layer first */
+        size_t n_layers;
+        char *work;       /* FS_OVERLAY with OVERLAY_RW */
         const char *flag; /* the option that made it, for messages */
 };
 
@@ -61,6 +78,26 @@ struct plan {
         /* filesystem */
         struct fs_op *ops;
         size_t n_ops;
+
+        /* joining existing namespaces; -1 when not given */
+        int userns_fd;
+        int userns2_fd;
+        int pidns_fd;
+        bool disable_userns;
+        bool assert_userns_disabled;
+
+        /* coordination with the caller; fds are -1 when not given */
+        char **lock_files; /* paths inside the sandbox, locked while it runs */
+        size_t n_lock_files;
+        int sync_fd;
+        int block_fd;
+        int userns_block_fd;
+        int info_fd;
+        int json_status_fd;
+
+        /* SELinux labels (ignored where SELinux is off, as bwrap does) */
+        char *exec_label;
+        char *file_label;
 
         /* process */
         bool new_session;

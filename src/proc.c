@@ -20,7 +20,7 @@ static const char *const proc_readonly[] = {"sys", "sysrq-trigger", "irq", "bus"
 int proc_mount(struct rootfs *rfs, const struct fs_op *op)
 {
         const uint64_t attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
-        _cleanup_close_ int dest = root_mkdir_p(rfs->newroot_fd, op->dest, 0755);
+        _cleanup_close_ int dest = root_mkdir_p(rfs->newroot_fd, op->dest, 0755, 0755);
         _cleanup_close_ int proc = -1;
         int r;
 

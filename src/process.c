@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "log.h"
 #include "util.h"
 
@@ -186,6 +187,13 @@ _Noreturn void reaper_run(pid_t command)
 {
         sigset_t set;
         int status = 0;
+
+        /* The reaper shares the sandbox with the command: it keeps nothing
+         * the command could take from it, so it may be dumpable, and the
+         * namespace files of this pid 1 can be opened by the caller (Flatpak
+         * joins them for sub-sandboxes). */
+        caps_clear();
+        prctl(PR_SET_DUMPABLE, 1);
 
         sigemptyset(&set);
         sigaddset(&set, SIGCHLD);

@@ -9,9 +9,12 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
+#include "dataops.h"
 #include "dev.h"
+#include "label.h"
 #include "log.h"
 #include "mountutil.h"
+#include "overlay.h"
 #include "plan.h"
 #include "proc.h"
 #include "safepath.h"
@@ -101,7 +104,7 @@ static int op_bind(struct rootfs *rfs, const struct fs_op *op)
         if (fstat(src, &st) < 0)
                 return log_errno(errno, "%s: can't stat %s", op->flag, op->src), -1;
 
-        dest = root_ensure(rfs->newroot_fd, op->dest, S_ISDIR(st.st_mode), S_ISDIR(st.st_mode) ? 0755 : 0444);
+        dest = root_ensure(rfs->newroot_fd, op->dest, S_ISDIR(st.st_mode), S_ISDIR(st.st_mode) ? 0755 : 0444, 0755);
         if (dest < 0)
                 return log_errno(dest, "%s: can't create mount point %s", op->flag, op->dest), -1;
 
@@ -132,9 +135,10 @@ static int op_remount_ro(struct rootfs *rfs, const struct fs_op *op)
 
 static int op_tmpfs(struct rootfs *rfs, const struct fs_op *op)
 {
-        _cleanup_close_ int dest = root_mkdir_p(rfs->newroot_fd, op->dest, 0755);
+        _cleanup_close_ int dest = root_mkdir_p(rfs->newroot_fd, op->dest, 0755, parent_mode(op->perms));
         char mode[32], size[40];
-        const char *opts[3] = {mode, NULL, NULL};
+        const char *opts[4] = {mode, NULL, NULL, NULL};
+        size_t n = 1;
         int r;
 
         if (dest < 0)
@@ -142,8 +146,9 @@ static int op_tmpfs(struct rootfs *rfs, const struct fs_op *op)
         snprintf(mode, sizeof mode, "mode=0%o", op->perms == PERMS_UNSET ? 0755u : (unsigned) op->perms);
         if (op->size) {
                 snprintf(size, sizeof size, "size=%llu", (unsigned long long) op->size);
-                opts[1] = size;
+                opts[n++] = size;
         }
+        opts[n] = label_mount_option(rfs->file_label);
         r = mount_new_onto("tmpfs", opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, dest);
         if (r < 0)
                 return log_errno(r, "%s: can't mount a tmpfs on %s", op->flag, op->dest), -1;
@@ -152,7 +157,8 @@ static int op_tmpfs(struct rootfs *rfs, const struct fs_op *op)
 
 static int op_dir(struct rootfs *rfs, const struct fs_op *op)
 {
-        _cleanup_close_ int fd = root_mkdir_p(rfs->newroot_fd, op->dest, op->perms == PERMS_UNSET ? 0755 : op->perms);
+        _cleanup_close_ int fd = root_mkdir_p(rfs->newroot_fd, op->dest, op->perms == PERMS_UNSET ? 0755 : op->perms,
+                                              parent_mode(op->perms));
         if (fd < 0)
                 return log_errno(fd, "%s: can't create directory %s", op->flag, op->dest), -1;
         return 0;
@@ -161,7 +167,7 @@ static int op_dir(struct rootfs *rfs, const struct fs_op *op)
 static int op_symlink(struct rootfs *rfs, const struct fs_op *op)
 {
         _cleanup_free_ char *base = NULL;
-        _cleanup_close_ int parent = root_parent(rfs->newroot_fd, op->dest, &base);
+        _cleanup_close_ int parent = root_parent(rfs->newroot_fd, op->dest, 0755, &base);
         char existing[PATH_MAX];
         ssize_t n;
 
@@ -182,6 +188,33 @@ static int op_symlink(struct rootfs *rfs, const struct fs_op *op)
         return log_error("%s: %s already exists and is not a symlink", op->flag, op->dest), -1;
 }
 
+static int op_chmod(struct rootfs *rfs, const struct fs_op *op)
+{
+        _cleanup_close_ int fd = root_open(rfs->newroot_fd, op->dest, O_PATH);
+        char link[64];
+
+        if (fd < 0)
+                return log_errno(fd, "%s: can't find %s", op->flag, op->dest), -1;
+        /* An O_PATH fd can't be chmod'ed directly; its magic link can. */
+        snprintf(link, sizeof link, "/oldroot/proc/self/fd/%d", fd);
+        if (chmod(link, op->perms) < 0)
+                return log_errno(errno, "%s: can't change the mode of %s", op->flag, op->dest), -1;
+        return 0;
+}
+
+static int op_mqueue(struct rootfs *rfs, const struct fs_op *op)
+{
+        _cleanup_close_ int dest = root_mkdir_p(rfs->newroot_fd, op->dest, 0755, 0755);
+        int r;
+
+        if (dest < 0)
+                return log_errno(dest, "%s: can't create mount point %s", op->flag, op->dest), -1;
+        r = mount_new_onto("mqueue", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, dest);
+        if (r < 0)
+                return log_errno(r, "%s: can't mount mqueue on %s", op->flag, op->dest), -1;
+        return 0;
+}
+
 int rootfs_apply(struct rootfs *rfs, const struct plan *p)
 {
         for (size_t i = 0; i < p->n_ops; i++) {
@@ -196,6 +229,12 @@ int rootfs_apply(struct rootfs *rfs, const struct plan *p)
                 case FS_SYMLINK: r = op_symlink(rfs, op); break;
                 case FS_PROC: r = proc_mount(rfs, op); break;
                 case FS_DEV: r = dev_mount(rfs, op); break;
+                case FS_FILE: r = op_file(rfs, op); break;
+                case FS_BIND_DATA: r = op_bind_data(rfs, op); break;
+                case FS_BIND_FD: r = op_bind_fd(rfs, op); break;
+                case FS_CHMOD: r = op_chmod(rfs, op); break;
+                case FS_MQUEUE: r = op_mqueue(rfs, op); break;
+                case FS_OVERLAY: r = op_overlay(rfs, op); break;
                 }
                 if (r < 0)
                         return -1;

@@ -9,6 +9,8 @@ struct rootfs {
         int newroot_fd;
         const char *console; /* the caller's terminal, for --dev; may be NULL */
         int new_pidns;
+        int in_userns;
+        const char *file_label; /* --file-label, for the tmpfs mounts */
 };
 
 /* In a private mount namespace: make propagation slave, mount a private

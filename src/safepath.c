@@ -55,12 +55,23 @@ static void split_last(const char *path, char **parent, char **base)
                 die_oom();
 }
 
-static int open_parent(int root_fd, const char *parent)
+mode_t parent_mode(mode_t perms)
 {
-        return *parent ? root_mkdir_p(root_fd, parent, 0755) : root_open(root_fd, "", O_PATH | O_DIRECTORY);
+        mode_t m = 0755;
+
+        if (perms != (mode_t) -1 && !(perms & 070))
+                m &= ~(mode_t) 070;
+        if (perms != (mode_t) -1 && !(perms & 07))
+                m &= ~(mode_t) 07;
+        return m;
 }
 
-int root_mkdir_p(int root_fd, const char *path, mode_t mode)
+static int open_parent(int root_fd, const char *parent, mode_t pmode)
+{
+        return *parent ? root_mkdir_p(root_fd, parent, pmode, pmode) : root_open(root_fd, "", O_PATH | O_DIRECTORY);
+}
+
+int root_mkdir_p(int root_fd, const char *path, mode_t mode, mode_t pmode)
 {
         _cleanup_free_ char *parent = NULL, *base = NULL;
         _cleanup_close_ int pfd = -1;
@@ -71,7 +82,7 @@ int root_mkdir_p(int root_fd, const char *path, mode_t mode)
                 return fd;
 
         split_last(path, &parent, &base);
-        pfd = open_parent(root_fd, parent);
+        pfd = open_parent(root_fd, parent, pmode);
         if (pfd < 0)
                 return pfd;
         if (mkdirat(pfd, base, mode) < 0 && errno != EEXIST)
@@ -79,19 +90,19 @@ int root_mkdir_p(int root_fd, const char *path, mode_t mode)
         return root_open(root_fd, path, O_PATH | O_DIRECTORY);
 }
 
-int root_parent(int root_fd, const char *path, char **base_out)
+int root_parent(int root_fd, const char *path, mode_t pmode, char **base_out)
 {
         _cleanup_free_ char *parent = NULL, *base = NULL;
         int fd;
 
         split_last(path, &parent, &base);
-        fd = open_parent(root_fd, parent);
+        fd = open_parent(root_fd, parent, pmode);
         if (fd >= 0)
                 *base_out = base, base = NULL;
         return fd;
 }
 
-int root_ensure(int root_fd, const char *path, bool dir, mode_t mode)
+int root_ensure(int root_fd, const char *path, bool dir, mode_t mode, mode_t pmode)
 {
         _cleanup_free_ char *base = NULL;
         _cleanup_close_ int parent = -1;
@@ -101,9 +112,9 @@ int root_ensure(int root_fd, const char *path, bool dir, mode_t mode)
         if (fd >= 0 || fd != -ENOENT)
                 return fd;
         if (dir)
-                return root_mkdir_p(root_fd, path, mode);
+                return root_mkdir_p(root_fd, path, mode, pmode);
 
-        parent = root_parent(root_fd, path, &base);
+        parent = root_parent(root_fd, path, pmode, &base);
         if (parent < 0)
                 return parent;
         fd = openat(parent, base, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, mode);

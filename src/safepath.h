@@ -14,14 +14,19 @@
 
 /* Look up path (absolute or relative: both mean "from the root"). */
 int root_open(int root_fd, const char *path, int flags);
-/* Like mkdir -p: missing components are made with mode 0755, the last one
+/* The mode of missing parent directories: 0755, less the group and other
+ * bits that an explicit --perms (perms, or PERMS_UNSET) leaves empty, as
+ * bwrap does. */
+mode_t parent_mode(mode_t perms);
+
+/* Like mkdir -p: missing parents are made with pmode, the last component
  * with mode. Returns an O_PATH fd of the directory. */
-int root_mkdir_p(int root_fd, const char *path, mode_t mode);
+int root_mkdir_p(int root_fd, const char *path, mode_t mode, mode_t pmode);
 /* Make sure path exists, creating an empty file (or a directory when dir is
- * set) if it does not; missing parents are made 0755. */
-int root_ensure(int root_fd, const char *path, bool dir, mode_t mode);
-/* Split path into its parent (returned, resolved and created as needed) and
- * its last component (*base points into path). */
-int root_parent(int root_fd, const char *path, char **base_out);
+ * set) with mode if it does not; missing parents get pmode. */
+int root_ensure(int root_fd, const char *path, bool dir, mode_t mode, mode_t pmode);
+/* Resolve (creating as needed, with pmode) the parent of path; *base_out
+ * gets a copy of the last component. */
+int root_parent(int root_fd, const char *path, mode_t pmode, char **base_out);
 /* Whether path names the root itself ("/", "", ".", "//"...). */
 bool path_is_root(const char *path);

@@ -2,7 +2,10 @@
 /* User namespaces and their id maps. */
 #include "userns.h"
 
+#include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -27,25 +30,81 @@ bool userns_available(void)
         return true;
 }
 
+static int write_at(int dirfd, const char *path, const char *content)
+{
+        _cleanup_close_ int fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        return write_all(fd, content, strlen(content));
+}
+
+/* Map exactly one uid and one gid, with setgroups denied. The map files
+ * speak for the namespace their opener is in, so they are opened after it
+ * exists. */
+static int write_maps(int proc_fd, uid_t uid, uid_t outer_uid, gid_t gid, gid_t outer_gid)
+{
+        char uid_line[64], gid_line[64];
+        int r;
+
+        snprintf(uid_line, sizeof uid_line, "%u %u 1\n", (unsigned) uid, (unsigned) outer_uid);
+        snprintf(gid_line, sizeof gid_line, "%u %u 1\n", (unsigned) gid, (unsigned) outer_gid);
+
+        r = write_at(proc_fd, "self/setgroups", "deny");
+        if (r < 0 && r != -ENOENT)
+                log_errno(r, "can't write /proc/self/setgroups");
+        else if ((r = write_at(proc_fd, "self/uid_map", uid_line)) < 0)
+                log_errno(r, "can't write /proc/self/uid_map");
+        else if ((r = write_at(proc_fd, "self/gid_map", gid_line)) < 0)
+                log_errno(r, "can't write /proc/self/gid_map");
+        else
+                r = 0;
+        return r;
+}
+
 /* The child writes its own maps: a process may map its own outside id once,
  * with no help from a privileged parent, as long as setgroups is denied. */
 int userns_write_maps(const struct plan *p)
 {
-        char line[64];
-        int r;
+        _cleanup_close_ int proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 
-        r = write_file("/proc/self/setgroups", "deny");
-        if (r < 0 && r != -ENOENT)
-                return log_errno(r, "can't write /proc/self/setgroups"), r;
+        if (proc < 0)
+                return log_errno(errno, "can't open /proc"), -1;
+        return write_maps(proc, p->uid, p->caller_uid, p->gid, p->caller_gid);
+}
 
-        snprintf(line, sizeof line, "%u %u 1\n", (unsigned) p->uid, (unsigned) p->caller_uid);
-        r = write_file("/proc/self/uid_map", line);
+int userns_wait_for_maps(const struct plan *p)
+{
+        _cleanup_close_ int fd = -1;
+        char c, map[64];
+        ssize_t n;
+
+        do
+                n = read(p->userns_block_fd, &c, 1);
+        while (n < 0 && errno == EINTR);
+        close(p->userns_block_fd);
+
+        fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+        n = fd < 0 ? -1 : read(fd, map, sizeof map);
+        if (n > 0)
+                return 0; /* the caller mapped us */
+        return userns_write_maps(p);
+}
+
+int userns_disable(const struct plan *p, int proc_fd)
+{
+        int r = write_at(proc_fd, "sys/user/max_user_namespaces", "1");
+
         if (r < 0)
-                return log_errno(r, "can't write /proc/self/uid_map"), r;
+                return log_errno(r, "--disable-userns: can't limit user namespaces"), -1;
+        if (unshare(CLONE_NEWUSER) < 0)
+                return log_errno(errno, "--disable-userns: can't create the nested user namespace"), -1;
+        /* Inside, we keep the ids we had. */
+        return write_maps(proc_fd, p->uid, p->uid, p->gid, p->gid) < 0 ? -1 : 0;
+}
 
-        snprintf(line, sizeof line, "%u %u 1\n", (unsigned) p->gid, (unsigned) p->caller_gid);
-        r = write_file("/proc/self/gid_map", line);
-        if (r < 0)
-                return log_errno(r, "can't write /proc/self/gid_map"), r;
+int userns_assert_disabled(void)
+{
+        if (unshare(CLONE_NEWUSER) == 0)
+                return log_error("--assert-userns-disabled: this sandbox can still create user namespaces"), -1;
         return 0;
 }

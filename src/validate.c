@@ -10,6 +10,20 @@
 #include "userns.h"
 #include "util.h"
 
+static int make_absolute(const struct fs_op *op, char **path, const char *cwd)
+{
+        char *abs;
+
+        if (!*path || (*path)[0] == '/')
+                return 0;
+        if (!cwd)
+                return log_error("%s: can't resolve %s: there is no current directory", op->flag, *path), -1;
+        abs = xasprintf("%s/%s", strcmp(cwd, "/") == 0 ? "" : cwd, *path);
+        free(*path);
+        *path = abs;
+        return 0;
+}
+
 int plan_validate(struct plan *p)
 {
         char *cwd = getcwd(NULL, 0);
@@ -17,13 +31,31 @@ int plan_validate(struct plan *p)
         p->caller_cwd = cwd; /* may be NULL if it was removed */
 
         /* Namespaces. */
-        if (p->unshare_user_try && userns_available())
-                p->clone_flags |= CLONE_NEWUSER;
         if (p->unshare_cgroup_try && access("/proc/self/ns/cgroup", F_OK) == 0)
                 p->clone_flags |= CLONE_NEWCGROUP;
-        /* Without privilege, nothing works without a user namespace. */
-        if (p->caller_uid != 0)
-                p->clone_flags |= CLONE_NEWUSER;
+        /* Joining a user namespace replaces making one. */
+        if (p->userns_fd >= 0) {
+                if (p->clone_flags & CLONE_NEWUSER)
+                        return log_error("--userns: can't be combined with --unshare-user"), -1;
+                if (p->uid_set || p->gid_set)
+                        return log_error("--userns: can't be combined with --uid or --gid"), -1;
+                if (p->disable_userns)
+                        return log_error("--disable-userns: can't be combined with --userns"), -1;
+        } else {
+                if (p->unshare_user_try && userns_available())
+                        p->clone_flags |= CLONE_NEWUSER;
+                /* Without privilege, nothing works without a user namespace. */
+                if (p->caller_uid != 0)
+                        p->clone_flags |= CLONE_NEWUSER;
+        }
+        if (p->disable_userns && !(p->clone_flags & CLONE_NEWUSER))
+                return log_error("--disable-userns: needs --unshare-user"), -1;
+        if (p->userns_block_fd >= 0) {
+                if (!(p->clone_flags & CLONE_NEWUSER))
+                        return log_error("--userns-block-fd: needs --unshare-user"), -1;
+                if (p->info_fd < 0 && p->json_status_fd < 0)
+                        return log_error("--userns-block-fd: needs --info-fd or --json-status-fd"), -1;
+        }
 
         /* Identity. */
         if (!p->uid_set)
@@ -45,15 +77,16 @@ int plan_validate(struct plan *p)
          * caller stands. */
         for (size_t i = 0; i < p->n_ops; i++) {
                 struct fs_op *op = &p->ops[i];
-                char *abs;
+                int r = 0;
 
-                if (op->kind != FS_BIND || op->src[0] == '/')
-                        continue;
-                if (!cwd)
-                        return log_errno(errno, "%s: can't resolve %s: no current directory", op->flag, op->src), -1;
-                abs = xasprintf("%s/%s", strcmp(cwd, "/") == 0 ? "" : cwd, op->src);
-                free(op->src);
-                op->src = abs;
+                if (op->kind == FS_BIND || (op->kind == FS_OVERLAY && op->overlay == OVERLAY_RW)) {
+                        r |= make_absolute(op, &op->src, cwd);
+                        r |= make_absolute(op, &op->work, cwd);
+                }
+                for (size_t j = 0; j < op->n_layers; j++)
+                        r |= make_absolute(op, &op->layers[j], cwd);
+                if (r)
+                        return -1;
         }
         return 0;
 }

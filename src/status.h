@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdint.h>
+#include <sys/types.h>
+
+/* The namespaces a sandbox made, as the child sees them (inode numbers). */
+struct ns_report {
+        uint64_t ino[6]; /* cgroup, ipc, mnt, net, pid, uts; 0 when not made */
+};
+
+/* In the child: fill r for the namespaces in clone_flags. */
+void ns_report_collect(struct ns_report *r, int clone_flags);
+
+/* --info-fd: one JSON object, bwrap's keys, then close fd. */
+int status_write_info(int fd, pid_t child, const struct ns_report *r);
+/* --json-status-fd: the same object as one line... */
+int status_write_start(int fd, pid_t child, const struct ns_report *r);
+/* ...and, when the sandbox is over, {"exit-code": N} as the last line. */
+int status_write_exit(int fd, int exit_code);
