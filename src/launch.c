@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "bpf.h"
 #include "caps.h"
 #include "label.h"
 #include "log.h"
@@ -132,7 +133,6 @@ static _Noreturn void exec_command(const struct launch_ctx *ctx, const char *cwd
                 die("can't set the command's capabilities");
         if (label_exec(p->exec_label) < 0)
                 _exit(1);
-        sigprocmask(SIG_SETMASK, &ctx->saved_mask, NULL);
 
         if (p->argv0) {
                 argv = xcalloc(p->argc + 1, sizeof(char *));
@@ -143,6 +143,13 @@ static _Noreturn void exec_command(const struct launch_ctx *ctx, const char *cwd
          * /bin:/usr/bin without one), as a client with an empty environment
          * expects. */
         environ = command_env(p, cwd);
+        sigprocmask(SIG_SETMASK, &ctx->saved_mask, NULL);
+        /* Seccomp last: from here on only exec needs to be allowed. */
+        for (size_t i = 0; i < p->n_programs; i++) {
+                int r = bpf_load(&p->programs[i]);
+                if (r < 0)
+                        die_errno(r, "can't load seccomp program %zu of %zu", i + 1, p->n_programs);
+        }
         execvp(p->argv[0], argv);
         die_errno(errno, "can't execute %s", p->argv[0]);
 }
@@ -164,7 +171,9 @@ static void report_namespaces(struct launch_ctx *ctx)
 static _Noreturn void sandbox_main(struct launch_ctx *ctx)
 {
         const struct plan *p = ctx->plan;
-        struct rootfs rfs = {.oldroot_fd = -1,
+        struct rootfs rfs = {.plan = p,
+                             .empty_fd = -1,
+                             .oldroot_fd = -1,
                              .newroot_fd = -1,
                              .console = ctx->console,
                              .new_pidns = !!(p->clone_flags & CLONE_NEWPID),

@@ -1,12 +1,33 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cocoon: argv --parse--> plan --validate--> launch. */
+#include <fcntl.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "launch.h"
 #include "log.h"
 #include "options.h"
 #include "plan.h"
+#include "util.h"
 #include "validate.h"
+
+/* --seccomp-export: write the compiled profile, the last program, to a file
+ * that bwrap's --seccomp or our own can load back. */
+static int export_program(const struct plan *p)
+{
+        const struct bpf_prog *prog = &p->programs[p->n_programs - 1];
+        int fd = open(p->seccomp_export, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
+        int r;
+
+        if (fd < 0)
+                return log_errno(errno, "--seccomp-export: can't create %s", p->seccomp_export), 1;
+        r = write_all(fd, prog->insns, prog->len * sizeof *prog->insns);
+        if (close(fd) < 0 && r == 0)
+                r = -errno;
+        if (r < 0)
+                return log_errno(r, "--seccomp-export: can't write %s", p->seccomp_export), 1;
+        return 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -23,6 +44,11 @@ int main(int argc, char **argv)
                 return fflush(stdout) == 0 ? 0 : 1;
         if (plan_validate(&plan) < 0)
                 return 1;
+        if (plan.seccomp_export) {
+                r = export_program(&plan);
+                plan_free(&plan);
+                return r;
+        }
 
         r = launch(&plan);
         plan_free(&plan);

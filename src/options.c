@@ -12,6 +12,7 @@
 #include <sched.h>
 #include <string.h>
 
+#include "bpf.h"
 #include "caps.h"
 #include "log.h"
 #include "plan.h"
@@ -642,6 +643,91 @@ static int opt_file_label(struct parse_state *st, char **a)
         return set_label(st, a[0], &st->plan->file_label);
 }
 
+/* A BPF program on an fd: read it all and check it now. */
+static int read_program(struct parse_state *st, const char *arg, struct bpf_prog *out)
+{
+        char err[256];
+        char *data;
+        size_t len;
+        int fd, r;
+
+        if (fd_arg(st, arg, FD_READ, &fd) < 0)
+                return -1;
+        r = read_all(fd, &data, &len, BPF_MAX_INSNS * sizeof(struct sock_filter) + 1);
+        close(fd);
+        if (r < 0)
+                return fail(st, "can't read fd %d: %s", fd,
+                            r == -EFBIG ? "more than the largest program allowed" : strerror(-r));
+        r = bpf_parse(data, len, out, err, sizeof err);
+        free(data);
+        if (r < 0)
+                return fail(st, "the program on fd %d is not valid: %s", fd, err);
+        return 0;
+}
+
+static int opt_seccomp(struct parse_state *st, char **a)
+{
+        struct bpf_prog prog;
+
+        if (read_program(st, a[0], &prog) < 0)
+                return -1;
+        free(st->plan->seccomp_fd_prog.insns); /* the last one given is used */
+        st->plan->seccomp_fd_prog = prog;
+        return 0;
+}
+
+static int opt_add_seccomp_fd(struct parse_state *st, char **a)
+{
+        struct plan *p = st->plan;
+        struct bpf_prog prog;
+
+        if (read_program(st, a[0], &prog) < 0)
+                return -1;
+        p->added_progs = xrealloc(p->added_progs, sizeof *p->added_progs * (p->n_added_progs + 1));
+        p->added_progs[p->n_added_progs++] = prog;
+        return 0;
+}
+
+static int opt_seccomp_profile(struct parse_state *st, char **a)
+{
+        struct plan *p = st->plan;
+
+        if (want_path(st, "the profile", a[0]) < 0)
+                return -1;
+        p->profiles = xrealloc(p->profiles, sizeof(char *) * (p->n_profiles + 1));
+        p->profiles[p->n_profiles++] = xstrdup(a[0]);
+        return 0;
+}
+
+static int opt_seccomp_export(struct parse_state *st, char **a)
+{
+        if (want_path(st, "the file", a[0]) < 0)
+                return -1;
+        free(st->plan->seccomp_export);
+        st->plan->seccomp_export = xstrdup(a[0]);
+        return 0;
+}
+
+static int opt_sys(struct parse_state *st, char **a)
+{
+        return add_dest_op(st, FS_SYS, a[0]) ? 0 : -1;
+}
+static int opt_mask(struct parse_state *st, char **a)
+{
+        return add_dest_op(st, FS_MASK, a[0]) ? 0 : -1;
+}
+
+static int opt_unmask(struct parse_state *st, char **a)
+{
+        struct plan *p = st->plan;
+
+        if (want_path(st, "the path", a[0]) < 0)
+                return -1;
+        p->unmask = xrealloc(p->unmask, sizeof(char *) * (p->n_unmask + 1));
+        p->unmask[p->n_unmask++] = xstrdup(a[0]);
+        return 0;
+}
+
 /* ---- the table ----------------------------------------------------------- */
 
 #define F COMPLETE_FILE
@@ -686,6 +772,9 @@ static const struct option_def table[] = {
         { "--dir", 1, "DEST", opt_dir, "Create a directory at DEST", { D } },
         { "--symlink", 2, "SRC DEST", opt_symlink, "Create a symlink at DEST pointing to SRC", { F, F } },
         { "--proc", 1, "DEST", opt_proc, "Mount procfs on DEST", { D } },
+        { "--sys", 1, "DEST", opt_sys, "Mount a read-only sysfs on DEST, its sensitive parts hidden", { D } },
+        { "--mask", 1, "PATH", opt_mask, "Hide PATH: an empty read-only file or directory", { F } },
+        { "--unmask", 1, "PATH", opt_unmask, "Lift a /proc or /sys mask on PATH ('all' lifts every one)", { F } },
         { "--dev", 1, "DEST", opt_dev, "Mount a new minimal /dev on DEST", { D } },
         { "--file", 2, "FD DEST", opt_file, "Copy the data from FD into a new file DEST", { COMPLETE_FD, F } },
         { "--bind-data", 2, "FD DEST", opt_bind_data, "Bind a private copy of the data from FD on DEST", { COMPLETE_FD, F } },
@@ -701,6 +790,10 @@ static const struct option_def table[] = {
         { "--perms", 1, "OCTAL", opt_perms, "Mode of the next --tmpfs or --dir", { COMPLETE_NUMBER } },
         { "--size", 1, "BYTES", opt_size, "Size limit of the next --tmpfs (K, M, G suffixes allowed)", { COMPLETE_NUMBER } },
 
+        { "--seccomp", 1, "FD", opt_seccomp, "Load the seccomp BPF program read from FD (the last one given)", { COMPLETE_FD } },
+        { "--add-seccomp-fd", 1, "FD", opt_add_seccomp_fd, "Stack the seccomp BPF program read from FD", { COMPLETE_FD } },
+        { "--seccomp-profile", 1, "FILE", opt_seccomp_profile, "Compile a Docker/OCI JSON profile (or 'default') and load it", { F } },
+        { "--seccomp-export", 1, "FILE", opt_seccomp_export, "Write the compiled profile as BPF to FILE and exit", { F } },
         { "--userns", 1, "FD", opt_userns, "Use the existing user namespace FD instead of a new one", { COMPLETE_FD } },
         { "--userns2", 1, "FD", opt_userns2, "After setup, switch into the user namespace FD", { COMPLETE_FD } },
         { "--pidns", 1, "FD", opt_pidns, "Use the existing pid namespace FD (as parent with --unshare-pid)", { COMPLETE_FD } },
@@ -857,7 +950,7 @@ int parse_command_line(struct plan *plan, int argc, char **argv, int *exit_now)
                 log_error("--overlay-src: must be followed by --overlay, --tmp-overlay or --ro-overlay");
                 goto out;
         }
-        if (st.pos >= st.n_args) {
+        if (st.pos >= st.n_args && !plan->seccomp_export) {
                 log_error("no command given (try --help)");
                 goto out;
         }

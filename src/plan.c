@@ -45,6 +45,20 @@ void plan_free(struct plan *p)
         free(p->lock_files);
         free(p->exec_label);
         free(p->file_label);
+        free(p->seccomp_fd_prog.insns);
+        for (size_t i = 0; i < p->n_added_progs; i++)
+                free(p->added_progs[i].insns);
+        free(p->added_progs);
+        for (size_t i = 0; i < p->n_profiles; i++)
+                free(p->profiles[i]);
+        free(p->profiles);
+        free(p->seccomp_export);
+        for (size_t i = 0; i < p->n_programs; i++)
+                free(p->programs[i].insns);
+        free(p->programs);
+        for (size_t i = 0; i < p->n_unmask; i++)
+                free(p->unmask[i]);
+        free(p->unmask);
         free(p->ops);
         free(p->hostname);
         free(p->chdir_path);

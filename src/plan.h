@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "bpf.h"
+
 /* One filesystem operation, applied inside the new root in command-line order. */
 enum fs_op_kind {
         FS_BIND,       /* src (host path) onto dest */
@@ -21,6 +23,8 @@ enum fs_op_kind {
         FS_CHMOD,      /* perms applied to dest */
         FS_MQUEUE,     /* dest */
         FS_OVERLAY,    /* layers (+ src as upper, work) on dest */
+        FS_SYS,        /* a read-only sysfs on dest */
+        FS_MASK,       /* hide dest: an empty read-only file or directory */
 };
 
 enum overlay_kind {
@@ -94,6 +98,22 @@ struct plan {
         int userns_block_fd;
         int info_fd;
         int json_status_fd;
+
+        /* seccomp: programs from fds (--seccomp keeps the last one given) */
+        struct bpf_prog seccomp_fd_prog; /* --seccomp */
+        struct bpf_prog *added_progs;    /* --add-seccomp-fd, in order */
+        size_t n_added_progs;
+        char **profiles; /* --seccomp-profile FILE or "default", in order */
+        size_t n_profiles;
+        char *seccomp_export; /* --seccomp-export FILE */
+        /* filled by validation, which moves the programs above into it:
+         * every program to load, in order, the terminal guard first */
+        struct bpf_prog *programs;
+        size_t n_programs;
+
+        /* /proc and /sys masks lifted by --unmask ("all" lifts every one) */
+        char **unmask;
+        size_t n_unmask;
 
         /* SELinux labels (ignored where SELinux is off, as bwrap does) */
         char *exec_label;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "masks.h"
 #include "mountutil.h"
 #include "plan.h"
 #include "rootfs.h"
@@ -13,9 +14,15 @@
 #include "syscalls.h"
 #include "util.h"
 
+/* What OCI runtimes hide of /proc: reading them tells about the host's
+ * hardware, its kernel's state and its memory, or other users' keys. */
+static const char *const proc_masked[] = {
+        "acpi", "interrupts", "kcore", "keys", "latency_stats", "sched_debug", "scsi", "timer_list", "timer_stats",
+};
+
 /* Writable kernel knobs. They stay read-only even for a root caller: each is
  * bound onto itself read-only, recursively. */
-static const char *const proc_readonly[] = {"sys", "sysrq-trigger", "irq", "bus"};
+static const char *const proc_readonly[] = {"asound", "bus", "fs", "irq", "sys", "sysrq-trigger"};
 
 int proc_mount(struct rootfs *rfs, const struct fs_op *op)
 {
@@ -41,11 +48,21 @@ int proc_mount(struct rootfs *rfs, const struct fs_op *op)
                 return log_errno(proc, "%s: can't open %s", op->flag, op->dest), -1;
         for (size_t i = 0; i < ARRAY_SIZE(proc_readonly); i++) {
                 const char *sub = proc_readonly[i];
+                if (mask_lifted(rfs, op->dest, sub))
+                        continue;
                 r = mount_clone_onto(proc, sub, attrs | MOUNT_ATTR_RDONLY, proc, sub);
                 if (r == -ENOENT)
                         continue;
                 if (r < 0)
                         return log_errno(r, "%s: can't make %s/%s read-only", op->flag, op->dest, sub), -1;
+        }
+        for (size_t i = 0; i < ARRAY_SIZE(proc_masked); i++) {
+                const char *sub = proc_masked[i];
+                if (mask_lifted(rfs, op->dest, sub))
+                        continue;
+                r = mask_at(rfs, proc, sub);
+                if (r < 0)
+                        return log_errno(r, "%s: can't hide %s/%s", op->flag, op->dest, sub), -1;
         }
         return 0;
 }

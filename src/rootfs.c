@@ -13,11 +13,13 @@
 #include "dev.h"
 #include "label.h"
 #include "log.h"
+#include "masks.h"
 #include "mountutil.h"
 #include "overlay.h"
 #include "plan.h"
 #include "proc.h"
 #include "safepath.h"
+#include "sys.h"
 #include "syscalls.h"
 #include "util.h"
 
@@ -215,6 +217,19 @@ static int op_mqueue(struct rootfs *rfs, const struct fs_op *op)
         return 0;
 }
 
+static int op_mask(struct rootfs *rfs, const struct fs_op *op)
+{
+        _cleanup_close_ int fd = root_open(rfs->newroot_fd, op->dest, O_PATH | O_NOFOLLOW);
+        int r;
+
+        if (fd < 0)
+                return log_errno(fd, "%s: can't find %s", op->flag, op->dest), -1;
+        r = mask_fd(rfs, fd);
+        if (r < 0)
+                return log_errno(r, "%s: can't hide %s", op->flag, op->dest), -1;
+        return 0;
+}
+
 int rootfs_apply(struct rootfs *rfs, const struct plan *p)
 {
         for (size_t i = 0; i < p->n_ops; i++) {
@@ -235,6 +250,8 @@ int rootfs_apply(struct rootfs *rfs, const struct plan *p)
                 case FS_CHMOD: r = op_chmod(rfs, op); break;
                 case FS_MQUEUE: r = op_mqueue(rfs, op); break;
                 case FS_OVERLAY: r = op_overlay(rfs, op); break;
+                case FS_SYS: r = sys_mount(rfs, op); break;
+                case FS_MASK: r = op_mask(rfs, op); break;
                 }
                 if (r < 0)
                         return -1;
@@ -246,7 +263,9 @@ int rootfs_finish(struct rootfs *rfs)
 {
         close(rfs->oldroot_fd);
         close(rfs->newroot_fd);
-        rfs->oldroot_fd = rfs->newroot_fd = -1;
+        if (rfs->empty_fd >= 0)
+                close(rfs->empty_fd);
+        rfs->oldroot_fd = rfs->newroot_fd = rfs->empty_fd = -1;
 
         if (umount2("/oldroot", MNT_DETACH) < 0)
                 return log_errno(errno, "can't detach the old root"), -1;

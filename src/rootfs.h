@@ -5,12 +5,14 @@ struct plan;
 
 /* Where the new root is being built: fds of the host's root and the new one. */
 struct rootfs {
+        const struct plan *plan;
         int oldroot_fd;
         int newroot_fd;
         const char *console; /* the caller's terminal, for --dev; may be NULL */
         int new_pidns;
         int in_userns;
         const char *file_label; /* --file-label, for the tmpfs mounts */
+        int empty_fd;           /* an empty file on the base tmpfs, for masks */
 };
 
 /* In a private mount namespace: make propagation slave, mount a private

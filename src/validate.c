@@ -3,10 +3,12 @@
 
 #include <sched.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "plan.h"
+#include "profile.h"
 #include "userns.h"
 #include "util.h"
 
@@ -21,6 +23,73 @@ static int make_absolute(const struct fs_op *op, char **path, const char *cwd)
         abs = xasprintf("%s/%s", strcmp(cwd, "/") == 0 ? "" : cwd, *path);
         free(*path);
         *path = abs;
+        return 0;
+}
+
+/* The capabilities the command will hold, for profiles' includes/excludes. */
+static uint64_t command_caps(const struct plan *p)
+{
+        if (p->caps_given)
+                return p->caps;
+        return p->caller_uid == 0 ? p->caller_caps : 0;
+}
+
+static void add_program(struct plan *p, struct bpf_prog *prog)
+{
+        p->programs = xrealloc(p->programs, sizeof *p->programs * (p->n_programs + 1));
+        p->programs[p->n_programs++] = *prog;
+        prog->insns = NULL;
+        prog->len = 0;
+}
+
+static int compile_profile(struct plan *p, const char *file)
+{
+        _cleanup_free_ char *data = NULL;
+        struct bpf_prog prog;
+        char err[1024];
+        size_t len;
+        int r;
+
+        if (strcmp(file, "default") == 0) {
+                r = profile_compile(seccomp_default_profile, strlen(seccomp_default_profile), "default profile",
+                                    command_caps(p), &prog, err, sizeof err);
+        } else {
+                _cleanup_close_ int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+                if (fd < 0)
+                        return log_errno(errno, "--seccomp-profile: can't open %s", file), -1;
+                r = read_all(fd, &data, &len, 4u << 20);
+                if (r < 0)
+                        return log_errno(r, "--seccomp-profile: can't read %s", file), -1;
+                r = profile_compile(data, len, file, command_caps(p), &prog, err, sizeof err);
+        }
+        if (r < 0)
+                return log_error("--seccomp-profile: %s", err), -1;
+        add_program(p, &prog);
+        return 0;
+}
+
+/* Every seccomp program, in the order they are loaded: the terminal guard
+ * that every sandbox gets, the programs from fds, then the profiles. */
+static int build_programs(struct plan *p)
+{
+        struct bpf_prog guard;
+
+        if (p->seccomp_fd_prog.insns && p->n_added_progs)
+                return log_error("--seccomp: can't be combined with --add-seccomp-fd"), -1;
+        if (p->seccomp_export && p->n_profiles != 1)
+                return log_error("--seccomp-export: needs exactly one --seccomp-profile"), -1;
+        if (!p->seccomp_export) {
+                if (profile_tty_guard(&guard) < 0)
+                        return -1;
+                add_program(p, &guard);
+        }
+        if (p->seccomp_fd_prog.insns)
+                add_program(p, &p->seccomp_fd_prog);
+        for (size_t i = 0; i < p->n_added_progs; i++)
+                add_program(p, &p->added_progs[i]);
+        for (size_t i = 0; i < p->n_profiles; i++)
+                if (compile_profile(p, p->profiles[i]) < 0)
+                        return -1;
         return 0;
 }
 
@@ -72,6 +141,9 @@ int plan_validate(struct plan *p)
                 return log_error("--hostname: needs --unshare-uts"), -1;
         if (p->as_pid_1 && !(p->clone_flags & CLONE_NEWPID))
                 return log_error("--as-pid-1: needs --unshare-pid"), -1;
+
+        if (build_programs(p) < 0)
+                return -1;
 
         /* Sources are host paths; relative ones are relative to where the
          * caller stands. */

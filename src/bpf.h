@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <linux/filter.h>
+#include <stddef.h>
+
+/* A classic BPF seccomp program. */
+struct bpf_prog {
+        struct sock_filter *insns;
+        size_t len; /* instructions */
+};
+
+#define BPF_MAX_INSNS 4096
+
+/* Check raw program bytes the way the kernel's seccomp checker would, so a
+ * bad program is refused when it is parsed, not at exec. On success *out
+ * owns a copy. On failure, returns -1 and writes why into err. */
+int bpf_parse(const void *data, size_t size, struct bpf_prog *out, char *err, size_t err_size);
+
+/* Install a program on the calling thread (needs no_new_privs). */
+int bpf_load(const struct bpf_prog *prog);

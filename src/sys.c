@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* /sys inside the sandbox. */
+#include "sys.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "masks.h"
+#include "mountutil.h"
+#include "plan.h"
+#include "rootfs.h"
+#include "safepath.h"
+#include "syscalls.h"
+#include "util.h"
+
+/* What OCI runtimes hide of /sys. */
+static const char *const sys_masked[] = {
+        "firmware", "kernel/security", "kernel/debug", "fs/selinux", "devices/virtual/powercap",
+};
+
+static int mask_one(struct rootfs *rfs, const struct fs_op *op, int sys, const char *name)
+{
+        int r;
+
+        if (mask_lifted(rfs, op->dest, name))
+                return 0;
+        r = mask_at(rfs, sys, name);
+        if (r < 0)
+                return log_errno(r, "%s: can't hide %s/%s", op->flag, op->dest, name), -1;
+        return 0;
+}
+
+/* Every devices/system/cpu/cpuN/thermal_throttle. */
+static int mask_thermal_throttle(struct rootfs *rfs, const struct fs_op *op, int sys)
+{
+        int fd = openat(sys, "devices/system/cpu", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        struct dirent *de;
+        DIR *d;
+        int r = 0;
+
+        if (fd < 0)
+                return 0;
+        d = fdopendir(fd);
+        if (!d) {
+                close(fd);
+                return 0;
+        }
+        while (r == 0 && (de = readdir(d))) {
+                char name[300];
+                if (strncmp(de->d_name, "cpu", 3) != 0 || de->d_name[3] < '0' || de->d_name[3] > '9')
+                        continue;
+                snprintf(name, sizeof name, "devices/system/cpu/%s/thermal_throttle", de->d_name);
+                r = mask_one(rfs, op, sys, name);
+        }
+        closedir(d);
+        return r;
+}
+
+int sys_mount(struct rootfs *rfs, const struct fs_op *op)
+{
+        const uint64_t attrs = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+        _cleanup_close_ int dest = root_mkdir_p(rfs->newroot_fd, op->dest, 0755, 0755);
+        _cleanup_close_ int sys = -1;
+        int r;
+
+        if (dest < 0)
+                return log_errno(dest, "%s: can't create mount point %s", op->flag, op->dest), -1;
+        /* sysfs shows the network devices of the namespace that mounts it:
+         * a fresh one is only right, and only allowed, with our own. */
+        if (rfs->plan->clone_flags & CLONE_NEWNET) {
+                r = mount_new_onto("sysfs", NULL, attrs, dest);
+        } else {
+                _cleanup_close_ int host = rootfs_open_source(rfs, "/sys");
+                r = host < 0 ? host : mount_clone_onto(host, "", attrs, dest, "");
+        }
+        if (r < 0)
+                return log_errno(r, "%s: can't mount sysfs on %s", op->flag, op->dest), -1;
+
+        sys = root_open(rfs->newroot_fd, op->dest, O_PATH | O_DIRECTORY);
+        if (sys < 0)
+                return log_errno(sys, "%s: can't open %s", op->flag, op->dest), -1;
+        for (size_t i = 0; i < ARRAY_SIZE(sys_masked); i++)
+                if (mask_one(rfs, op, sys, sys_masked[i]) < 0)
+                        return -1;
+        return mask_thermal_throttle(rfs, op, sys);
+}
