@@ -42,7 +42,7 @@ static int bind_node(struct rootfs *rfs, int dev, const char *src, const char *n
 
 int dev_mount(struct rootfs *rfs, const struct fs_op *op)
 {
-        static const char *const tmpfs_opts[] = {"mode=0755", NULL};
+        const char *tmpfs_opts[] = {"mode=0755", label_mount_option(rfs->plan->file_label), NULL};
         static const char *const pts_opts[] = {"newinstance", "ptmxmode=0666", "mode=620", NULL};
         _cleanup_close_ int dest = root_mkdir_p(rfs->newroot_fd, op->dest, 0755, 0755);
         _cleanup_close_ int dev = -1, pts = -1;

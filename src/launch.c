@@ -260,21 +260,38 @@ static int join_namespaces(const struct plan *p)
         return 0;
 }
 
-/* The first status: the child's pid and namespaces, once it has told us. */
+/* The first status: the sandbox's first process and its namespaces, once
+ * it has told us. Its pid comes with the message, translated by the kernel
+ * into our pid namespace: with --pidns it is not the pid we forked. */
 static void report_start(const struct launch_ctx *ctx, pid_t child)
 {
         const struct plan *p = ctx->plan;
         struct ns_report r = {{0}};
+        union {
+                char buf[CMSG_SPACE(sizeof(struct ucred))];
+                struct cmsghdr align;
+        } control;
+        struct iovec iov = {.iov_base = &r, .iov_len = sizeof r};
+        struct msghdr msg = {
+                .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
         ssize_t n;
 
         if (ctx->report[0] < 0)
                 return;
         do
-                n = read(ctx->report[0], &r, sizeof r);
+                n = recvmsg(ctx->report[0], &msg, MSG_CMSG_CLOEXEC);
         while (n < 0 && errno == EINTR);
         close(ctx->report[0]);
         if (n != (ssize_t) sizeof r)
                 memset(&r, 0, sizeof r);
+        for (struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL; c; c = CMSG_NXTHDR(&msg, c)) {
+                struct ucred cred;
+                if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_CREDENTIALS)
+                        continue;
+                memcpy(&cred, CMSG_DATA(c), sizeof cred);
+                if (cred.pid > 0)
+                        child = cred.pid;
+        }
         if (p->info_fd >= 0 && status_write_info(p->info_fd, child, &r) < 0)
                 log_warning("--info-fd: can't write to fd %d", p->info_fd);
         if (p->json_status_fd >= 0 && status_write_start(p->json_status_fd, child, &r) < 0)

@@ -787,7 +787,7 @@ static const struct option_def table[] = {
         { "--overlay", 3, "RWSRC WORKDIR DEST", opt_overlay, "Overlay mount on DEST, writes going to RWSRC", { D, D, D } },
         { "--tmp-overlay", 1, "DEST", opt_tmp_overlay, "Overlay mount on DEST, writes going to a private tmpfs", { D } },
         { "--ro-overlay", 1, "DEST", opt_ro_overlay, "Read-only overlay mount of the sources on DEST", { D } },
-        { "--perms", 1, "OCTAL", opt_perms, "Mode of the next --tmpfs or --dir", { COMPLETE_NUMBER } },
+        { "--perms", 1, "OCTAL", opt_perms, "Mode of what the next --tmpfs, --dir, --file or --bind-data makes", { COMPLETE_NUMBER } },
         { "--size", 1, "BYTES", opt_size, "Size limit of the next --tmpfs (K, M, G suffixes allowed)", { COMPLETE_NUMBER } },
 
         { "--seccomp", 1, "FD", opt_seccomp, "Load the seccomp BPF program read from FD (the last one given)", { COMPLETE_FD } },
@@ -914,7 +914,7 @@ int parse_command_line(struct plan *plan, int argc, char **argv, int *exit_now)
                 /* --perms and --size reach only the option right after them
                  * (they may come together, in either order). */
                 if (st.perms_pending && o->handler != opt_perms && o->handler != opt_size) {
-                        log_error("--perms: must be followed by an option that creates a file (like --tmpfs or --dir)");
+                        log_error("--perms: must be followed by --tmpfs, --dir, --file, --bind-data or --ro-bind-data");
                         goto out;
                 }
                 if (st.size_pending && o->handler != opt_size && o->handler != opt_perms) {
@@ -939,7 +939,7 @@ int parse_command_line(struct plan *plan, int argc, char **argv, int *exit_now)
         }
 
         if (st.perms_pending) {
-                log_error("--perms: must be followed by an option that creates a file (like --tmpfs or --dir)");
+                log_error("--perms: must be followed by --tmpfs, --dir, --file, --bind-data or --ro-bind-data");
                 goto out;
         }
         if (st.size_pending) {

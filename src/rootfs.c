@@ -117,7 +117,7 @@ static int op_bind(struct rootfs *rfs, const struct fs_op *op)
         r = mount_clone_onto(src, "", attrs, dest, "");
         if (r < 0)
                 return log_errno(r, "%s: can't bind %s on %s", op->flag, op->src, op->dest), -1;
-        return path_is_root(op->dest) ? reopen_newroot(rfs) : 0;
+        return 0;
 }
 
 static int op_remount_ro(struct rootfs *rfs, const struct fs_op *op)
@@ -154,7 +154,7 @@ static int op_tmpfs(struct rootfs *rfs, const struct fs_op *op)
         r = mount_new_onto("tmpfs", opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, dest);
         if (r < 0)
                 return log_errno(r, "%s: can't mount a tmpfs on %s", op->flag, op->dest), -1;
-        return path_is_root(op->dest) ? reopen_newroot(rfs) : 0;
+        return 0;
 }
 
 static int op_dir(struct rootfs *rfs, const struct fs_op *op)
@@ -255,6 +255,9 @@ int rootfs_apply(struct rootfs *rfs, const struct plan *p)
                 }
                 if (r < 0)
                         return -1;
+                /* A mount on the root itself hides what our fd points to. */
+                if (path_is_root(op->dest) && reopen_newroot(rfs) < 0)
+                        return log_errno(errno, "can't reopen the new root"), -1;
         }
         return 0;
 }

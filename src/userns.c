@@ -76,17 +76,23 @@ int userns_wait_for_maps(const struct plan *p)
 {
         _cleanup_close_ int fd = -1;
         char c, map[64];
-        ssize_t n;
+        ssize_t n, gn;
 
         do
                 n = read(p->userns_block_fd, &c, 1);
         while (n < 0 && errno == EINTR);
         close(p->userns_block_fd);
 
+        /* The caller mapped us, or left it to us; a half-done job is an error. */
         fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
         n = fd < 0 ? -1 : read(fd, map, sizeof map);
-        if (n > 0)
-                return 0; /* the caller mapped us */
+        closep(&fd);
+        fd = open("/proc/self/gid_map", O_RDONLY | O_CLOEXEC);
+        gn = fd < 0 ? -1 : read(fd, map, sizeof map);
+        if (n > 0 && gn > 0)
+                return 0;
+        if (n > 0 || gn > 0)
+                return log_error("--userns-block-fd: the caller wrote only one of uid_map and gid_map"), -1;
         return userns_write_maps(p);
 }
 
