@@ -11,47 +11,71 @@
 # tests/integration/test_docs.py checks.
 # BEGIN OPTIONS
 set -l __cocoon_table '
---help                  -           Show a summary of the options
---version               -           Show the version
---args                  fd          Read NUL-separated arguments from a file descriptor
---argv0                 none        Value to pass to the command as argv[0]
---level-prefix          -           Start messages with a syslog priority marker
---unshare-all           -           Create every namespace that can be created
---share-net             -           Keep the network namespace of the caller
---unshare-user          -           Create a user namespace
---unshare-user-try      -           Create a user namespace if possible
---unshare-ipc           -           Create an IPC namespace
---unshare-pid           -           Create a pid namespace
---unshare-net           -           Create a network namespace with loopback only
---unshare-uts           -           Create a UTS namespace
---unshare-cgroup        -           Create a cgroup namespace
---unshare-cgroup-try    -           Create a cgroup namespace if possible
---uid                   number      User id inside the sandbox
---gid                   number      Group id inside the sandbox
---hostname              none        Host name inside the sandbox
---chdir                 dir         Working directory of the command
---setenv                env,none    Set an environment variable
---unsetenv              env         Remove an environment variable
---clearenv              -           Remove every environment variable but PWD
---bind                  file,file   Bind a host path read-write
---bind-try              file,file   Bind a host path read-write if it exists
---ro-bind               file,file   Bind a host path read-only
---ro-bind-try           file,file   Bind a host path read-only if it exists
---dev-bind              file,file   Bind a host path with device access
---dev-bind-try          file,file   Bind a host path with device access if it exists
---remount-ro            dir         Make a mount read-only
---tmpfs                 dir         Mount a new tmpfs
---dir                   dir         Create a directory
---symlink               file,file   Create a symbolic link
---proc                  dir         Mount procfs
---dev                   dir         Mount a minimal /dev
---perms                 number      Mode for the next tmpfs or directory
---size                  number      Size limit in bytes for the next tmpfs
---new-session           -           Run the command in a new terminal session
---die-with-parent       -           Kill the sandbox when the parent of cocoon dies
---as-pid-1              -           Run the command as pid 1, without a reaper
---cap-add               cap         Add a capability
---cap-drop              cap         Drop a capability
+--help                    -            Show a summary of the options
+--version                 -            Show the version
+--args                    fd           Read NUL-separated arguments from a file descriptor
+--argv0                   none         Value to pass to the command as argv[0]
+--level-prefix            -            Start messages with a syslog priority marker
+--unshare-all             -            Create every namespace that can be created
+--share-net               -            Keep the network namespace of the caller
+--unshare-user            -            Create a user namespace
+--unshare-user-try        -            Create a user namespace if possible
+--unshare-ipc             -            Create an IPC namespace
+--unshare-pid             -            Create a pid namespace
+--unshare-net             -            Create a network namespace with loopback only
+--unshare-uts             -            Create a UTS namespace
+--unshare-cgroup          -            Create a cgroup namespace
+--unshare-cgroup-try      -            Create a cgroup namespace if possible
+--uid                     number       User id inside the sandbox
+--gid                     number       Group id inside the sandbox
+--hostname                none         Host name inside the sandbox
+--chdir                   dir          Working directory of the command
+--setenv                  env,none     Set an environment variable
+--unsetenv                env          Remove an environment variable
+--clearenv                -            Remove every environment variable but PWD
+--bind                    file,file    Bind a host path read-write
+--bind-try                file,file    Bind a host path read-write if it exists
+--ro-bind                 file,file    Bind a host path read-only
+--ro-bind-try             file,file    Bind a host path read-only if it exists
+--dev-bind                file,file    Bind a host path with device access
+--dev-bind-try            file,file    Bind a host path with device access if it exists
+--remount-ro              dir          Make a mount read-only
+--tmpfs                   dir          Mount a new tmpfs
+--dir                     dir          Create a directory
+--symlink                 file,file    Create a symbolic link
+--proc                    dir          Mount procfs
+--dev                     dir          Mount a minimal /dev
+--file                    fd,file      Copy the data on a file descriptor into a new file
+--bind-data               fd,file      Bind a private copy of the data on a file descriptor
+--ro-bind-data            fd,file      Bind a private copy of the data on a descriptor read-only
+--bind-fd                 fd,file      Bind the file or directory a descriptor is open on
+--ro-bind-fd              fd,file      Bind the file or directory a descriptor is open on read-only
+--chmod                   number,file  Change the mode of an existing path
+--mqueue                  dir          Mount a new mqueue file system
+--overlay-src             dir          Add a lower layer to the next overlay
+--overlay                 dir,dir,dir  Mount an overlay that writes to a host directory
+--tmp-overlay             dir          Mount an overlay that writes to a private tmpfs
+--ro-overlay              dir          Mount a read-only overlay
+--perms                   number       Mode of what the next operation creates
+--size                    number       Size limit in bytes for the next tmpfs
+--userns                  fd           Use an existing user namespace
+--userns2                 fd           Switch into a user namespace once setup is done
+--pidns                   fd           Use an existing pid namespace
+--disable-userns          -            Stop the sandbox from creating user namespaces
+--assert-userns-disabled  -            Fail if the sandbox can create user namespaces
+--lock-file               file         Hold a lock on a file while the sandbox runs
+--sync-fd                 fd           Keep a file descriptor open while the sandbox runs
+--block-fd                fd           Wait for data on a descriptor before running the command
+--userns-block-fd         fd           Wait on a descriptor for the caller to write the id maps
+--info-fd                 fd           Write JSON about the sandbox to a file descriptor
+--json-status-fd          fd           Write JSON status lines to a file descriptor
+--exec-label              none         SELinux context of the command
+--file-label              none         SELinux context of the tmpfs mounts
+--new-session             -            Run the command in a new terminal session
+--die-with-parent         -            Kill the sandbox when the parent of cocoon dies
+--as-pid-1                -            Run the command as pid 1, without a reaper
+--cap-add                 cap          Add a capability
+--cap-drop                cap          Drop a capability
 '
 # END OPTIONS
 
