@@ -14,13 +14,17 @@
 
 #include "bpf.h"
 #include "caps.h"
+#include "cgroup.h"
 #include "label.h"
+#include "landlock.h"
 #include "log.h"
 #include "net.h"
 #include "plan.h"
 #include "process.h"
+#include "rlimits.h"
 #include "rootfs.h"
 #include "status.h"
+#include "timens.h"
 #include "userns.h"
 #include "util.h"
 
@@ -36,6 +40,7 @@ struct launch_ctx {
         int report[2];     /* child -> monitor: its namespaces, for the status fds */
         int reaper_fds[8]; /* lock files held by the reaper */
         size_t n_reaper_fds;
+        struct cgroup cgroup; /* ours, when cgroup limits are asked for */
 };
 
 /* parent is the pid our parent has as we see it: 0 when it sits outside
@@ -129,6 +134,8 @@ static _Noreturn void exec_command(const struct launch_ctx *ctx, const char *cwd
         if (p->assert_userns_disabled && userns_assert_disabled() < 0)
                 _exit(1);
         umask(ctx->saved_umask);
+        if (rlimits_apply(p) < 0)
+                _exit(1);
         if (caps_apply(p, (p->clone_flags & CLONE_NEWUSER) || p->userns_fd >= 0) < 0)
                 die("can't set the command's capabilities");
         if (label_exec(p->exec_label) < 0)
@@ -182,6 +189,9 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
         _cleanup_close_ int host_proc = -1;
         const char *cwd;
 
+        /* Into our cgroup before anything else runs, so nothing escapes it. */
+        if (ctx->cgroup.procs_fd >= 0 && cgroup_join(&ctx->cgroup) < 0)
+                _exit(1);
         if (p->die_with_parent)
                 die_with_parent(rfs.new_pidns ? 0 : ctx->monitor);
         /* The monitor made us non-dumpable. Callers that read --info-fd open
@@ -214,15 +224,18 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
         /* The new root. */
         if (rootfs_enter(&rfs) < 0 || rootfs_apply(&rfs, p) < 0)
                 _exit(1);
-        if (p->disable_userns) {
+        /* What is done after the switch and needs a procfs uses the host's. */
+        if (p->disable_userns || p->unshare_time) {
                 host_proc = open("/oldroot/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
                 if (host_proc < 0)
-                        die_errno(errno, "--disable-userns: can't open /proc");
+                        die_errno(errno, "can't open /proc");
         }
         if (rootfs_finish(&rfs) < 0)
                 _exit(1);
 
         /* Lock down the namespaces themselves. */
+        if (p->unshare_time && timens_enter(p, host_proc) < 0)
+                _exit(1);
         if (p->disable_userns && userns_disable(p, host_proc) < 0)
                 _exit(1);
         if (p->userns2_fd >= 0 && setns(p->userns2_fd, CLONE_NEWUSER) < 0)
@@ -230,6 +243,10 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
 
         cwd = enter_cwd(p);
         take_locks(ctx);
+        /* Landlock last: it covers the reaper too, and is built from the
+         * finished root. */
+        if (landlock_apply(p) < 0)
+                _exit(1);
 
         if (plan_needs_reaper(p)) {
                 pid_t me = getpid();
@@ -341,7 +358,7 @@ static pid_t spawn_sandbox(struct launch_ctx *ctx)
                 die_errno(errno, "can't create the namespaces");
         if (ctx->report[1] >= 0)
                 close(ctx->report[1]);
-        _exit(monitor_run(child, false, p->new_session, 0));
+        _exit(monitor_run(child, &(struct monitor_opts){.own_session = p->new_session}));
 }
 
 int launch(const struct plan *p)
@@ -366,6 +383,9 @@ int launch(const struct plan *p)
                 return log_errno(errno, "can't create a socket pair"), 1;
         if (join_namespaces(p) < 0)
                 return 1;
+        ctx.cgroup.procs_fd = -1;
+        if (cgroup_wanted(p) && cgroup_create(p, &ctx.cgroup) < 0)
+                return 1;
         signals_block(&ctx.saved_mask, p->die_with_parent);
         prctl(PR_SET_CHILD_SUBREAPER, 1);
         if (p->die_with_parent)
@@ -384,7 +404,13 @@ int launch(const struct plan *p)
         if (p->sync_fd >= 0)
                 close(p->sync_fd); /* the reaper holds it now */
         report_start(&ctx, child);
-        code = monitor_run(child, p->die_with_parent, p->new_session, parent);
+        code = monitor_run(child, &(struct monitor_opts){.die_with_parent = p->die_with_parent,
+                                                         .own_session = p->new_session,
+                                                         .original_parent = parent,
+                                                         .timeout = p->timeout,
+                                                         .cgroup = cgroup_wanted(p) ? &ctx.cgroup : NULL});
+        if (cgroup_wanted(p))
+                cgroup_destroy(&ctx.cgroup);
         if (p->json_status_fd >= 0)
                 status_write_exit(p->json_status_fd, code);
         return code;

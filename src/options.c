@@ -15,6 +15,7 @@
 #include "bpf.h"
 #include "caps.h"
 #include "log.h"
+#include "rlimits.h"
 #include "plan.h"
 #include "util.h"
 
@@ -728,6 +729,170 @@ static int opt_unmask(struct parse_state *st, char **a)
         return 0;
 }
 
+static int opt_landlock(struct parse_state *st, char **a)
+{
+        st->plan->landlock = true;
+        return 0;
+}
+
+static int opt_landlock_best_effort(struct parse_state *st, char **a)
+{
+        st->plan->landlock_best_effort = true;
+        return 0;
+}
+
+static int add_landlock_path(struct parse_state *st, const char *path, enum landlock_rights rights)
+{
+        struct plan *p = st->plan;
+
+        if (want_path(st, "the path", path) < 0)
+                return -1;
+        p->landlock_paths = xrealloc(p->landlock_paths, sizeof *p->landlock_paths * (p->n_landlock_paths + 1));
+        p->landlock_paths[p->n_landlock_paths++] =
+                (struct landlock_path){.path = xstrdup(path), .rights = rights, .flag = st->flag};
+        return 0;
+}
+
+static int opt_landlock_read(struct parse_state *st, char **a)
+{
+        return add_landlock_path(st, a[0], LANDLOCK_READ);
+}
+static int opt_landlock_write(struct parse_state *st, char **a)
+{
+        return add_landlock_path(st, a[0], LANDLOCK_WRITE);
+}
+static int opt_landlock_exec(struct parse_state *st, char **a)
+{
+        return add_landlock_path(st, a[0], LANDLOCK_EXEC);
+}
+
+/* PORT or FIRST-LAST, 1..65535. */
+static int add_ports(struct parse_state *st, const char *arg, struct port_range **list, size_t *n)
+{
+        uint64_t first, last;
+        const char *dash = strchr(arg, '-');
+        char buf[16];
+
+        if (dash) {
+                if ((size_t) (dash - arg) >= sizeof buf)
+                        return fail(st, "'%s' is not a port or a range like 8000-8080", arg);
+                memcpy(buf, arg, (size_t) (dash - arg));
+                buf[dash - arg] = '\0';
+        }
+        if (parse_u64(dash ? buf : arg, 10, &first) < 0 || parse_u64(dash ? dash + 1 : arg, 10, &last) < 0 ||
+            first < 1 || last > 65535 || first > last)
+                return fail(st, "'%s' is not a port (1-65535) or a range like 8000-8080", arg);
+        *list = xrealloc(*list, sizeof **list * (*n + 1));
+        (*list)[(*n)++] = (struct port_range){(unsigned) first, (unsigned) last};
+        return 0;
+}
+
+static int opt_connect_tcp(struct parse_state *st, char **a)
+{
+        return add_ports(st, a[0], &st->plan->connect_tcp, &st->plan->n_connect_tcp);
+}
+
+static int opt_bind_tcp(struct parse_state *st, char **a)
+{
+        return add_ports(st, a[0], &st->plan->bind_tcp, &st->plan->n_bind_tcp);
+}
+
+static int opt_scope_abstract_unix(struct parse_state *st, char **a)
+{
+        st->plan->scope_abstract_unix = true;
+        return 0;
+}
+
+static int opt_scope_signals(struct parse_state *st, char **a)
+{
+        st->plan->scope_signals = true;
+        return 0;
+}
+
+static int opt_rlimit(struct parse_state *st, char **a)
+{
+        struct plan *p = st->plan;
+        struct rlimit_setting r;
+        char err[256];
+
+        if (rlimit_parse(a[0], &r, err, sizeof err) < 0)
+                return fail(st, "%s", err);
+        p->rlimits = xrealloc(p->rlimits, sizeof *p->rlimits * (p->n_rlimits + 1));
+        p->rlimits[p->n_rlimits++] = r;
+        return 0;
+}
+
+static int opt_memory_max(struct parse_state *st, char **a)
+{
+        if (parse_size(a[0], &st->plan->memory_max) < 0 || st->plan->memory_max == 0)
+                return fail(st, "'%s' is not a size like 512M", a[0]);
+        return 0;
+}
+
+static int opt_pids_max(struct parse_state *st, char **a)
+{
+        if (parse_u64(a[0], 10, &st->plan->pids_max) < 0 || st->plan->pids_max == 0 || st->plan->pids_max > INT32_MAX)
+                return fail(st, "'%s' is not a number of processes", a[0]);
+        return 0;
+}
+
+static int opt_cpu_max(struct parse_state *st, char **a)
+{
+        uint64_t v;
+        const char *s = a[0];
+        char buf[16];
+        size_t len = strlen(s);
+
+        /* "50" or "50%" of one CPU; "200%" is two CPUs' worth. */
+        if (len && s[len - 1] == '%' && len < sizeof buf) {
+                memcpy(buf, s, len - 1);
+                buf[len - 1] = '\0';
+                s = buf;
+        }
+        if (parse_u64(s, 10, &v) < 0 || v == 0 || v > 100000)
+                return fail(st, "'%s' is not a percentage of one CPU, like 50 or 200%%", a[0]);
+        st->plan->cpu_max_percent = (unsigned) v;
+        return 0;
+}
+
+static int opt_timeout(struct parse_state *st, char **a)
+{
+        uint64_t v;
+
+        if (parse_u64(a[0], 10, &v) < 0 || v == 0 || v > 31536000)
+                return fail(st, "'%s' is not a number of seconds (1 to 31536000)", a[0]);
+        st->plan->timeout = (unsigned) v;
+        return 0;
+}
+
+static int opt_unshare_time(struct parse_state *st, char **a)
+{
+        st->plan->unshare_time = true;
+        return 0;
+}
+
+static int parse_offset(struct parse_state *st, const char *s, long long *out)
+{
+        uint64_t v;
+        bool neg = *s == '-';
+
+        /* Up to about 2^32 seconds either way, far inside what the kernel takes. */
+        if (parse_u64(neg ? s + 1 : s, 10, &v) < 0 || v > (1ULL << 32))
+                return fail(st, "'%s' is not a number of seconds", s);
+        *out = neg ? -(long long) v : (long long) v;
+        return 0;
+}
+
+static int opt_monotonic_offset(struct parse_state *st, char **a)
+{
+        return parse_offset(st, a[0], &st->plan->monotonic_offset);
+}
+
+static int opt_boottime_offset(struct parse_state *st, char **a)
+{
+        return parse_offset(st, a[0], &st->plan->boottime_offset);
+}
+
 /* ---- the table ----------------------------------------------------------- */
 
 #define F COMPLETE_FILE
@@ -808,6 +973,25 @@ static const struct option_def table[] = {
         { "--json-status-fd", 1, "FD", opt_json_status_fd, "Write JSON lines with the child pid and exit code to FD", { COMPLETE_FD } },
         { "--exec-label", 1, "LABEL", opt_exec_label, "SELinux context of the command (where SELinux is on)", { N } },
         { "--file-label", 1, "LABEL", opt_file_label, "SELinux context of files cocoon creates (where SELinux is on)", { N } },
+
+        { "--landlock", 0, NULL, opt_landlock, "Landlock rules derived from the mounts: read-only stays read-only", { N } },
+        { "--landlock-read", 1, "PATH", opt_landlock_read, "Landlock: let PATH be read", { F } },
+        { "--landlock-write", 1, "PATH", opt_landlock_write, "Landlock: let PATH be read and changed", { F } },
+        { "--landlock-exec", 1, "PATH", opt_landlock_exec, "Landlock: let PATH be read and executed", { F } },
+        { "--connect-tcp", 1, "PORT[-PORT]", opt_connect_tcp, "Landlock: allow TCP connects to these ports only", { N } },
+        { "--bind-tcp", 1, "PORT[-PORT]", opt_bind_tcp, "Landlock: allow TCP binds to these ports only", { N } },
+        { "--scope-abstract-unix", 0, NULL, opt_scope_abstract_unix, "Landlock: no connects to abstract sockets outside", { N } },
+        { "--scope-signals", 0, NULL, opt_scope_signals, "Landlock: no signals to processes outside", { N } },
+        { "--landlock-best-effort", 0, NULL, opt_landlock_best_effort, "Skip, with a warning, what the kernel's Landlock lacks", { N } },
+
+        { "--rlimit", 1, "NAME=SOFT[:HARD]", opt_rlimit, "Set a resource limit of the command (e.g. nofile=1024)", { N } },
+        { "--memory-max", 1, "SIZE", opt_memory_max, "Memory limit of the sandbox (cgroup v2)", { COMPLETE_NUMBER } },
+        { "--pids-max", 1, "N", opt_pids_max, "Process limit of the sandbox (cgroup v2)", { COMPLETE_NUMBER } },
+        { "--cpu-max", 1, "PERCENT", opt_cpu_max, "CPU limit of the sandbox, in percent of one CPU (cgroup v2)", { COMPLETE_NUMBER } },
+        { "--timeout", 1, "SECONDS", opt_timeout, "Kill the sandbox after SECONDS and exit 124", { COMPLETE_NUMBER } },
+        { "--unshare-time", 0, NULL, opt_unshare_time, "Create a new time namespace", { N } },
+        { "--monotonic-offset", 1, "SECONDS", opt_monotonic_offset, "Shift CLOCK_MONOTONIC inside (with --unshare-time)", { COMPLETE_NUMBER } },
+        { "--boottime-offset", 1, "SECONDS", opt_boottime_offset, "Shift CLOCK_BOOTTIME inside (with --unshare-time)", { COMPLETE_NUMBER } },
 
         { "--new-session", 0, NULL, opt_new_session, "Start a new terminal session (setsid)", { N } },
         { "--die-with-parent", 0, NULL, opt_die_with_parent, "Kill the whole sandbox when cocoon's parent dies", { N } },

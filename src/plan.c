@@ -56,6 +56,12 @@ void plan_free(struct plan *p)
         for (size_t i = 0; i < p->n_programs; i++)
                 free(p->programs[i].insns);
         free(p->programs);
+        for (size_t i = 0; i < p->n_landlock_paths; i++)
+                free(p->landlock_paths[i].path);
+        free(p->landlock_paths);
+        free(p->connect_tcp);
+        free(p->bind_tcp);
+        free(p->rlimits);
         for (size_t i = 0; i < p->n_unmask; i++)
                 free(p->unmask[i]);
         free(p->unmask);

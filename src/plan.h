@@ -41,6 +41,25 @@ enum {
 
 #define PERMS_UNSET ((mode_t) -1)
 
+/* --landlock-read, --landlock-write, --landlock-exec */
+enum landlock_rights { LANDLOCK_READ, LANDLOCK_WRITE, LANDLOCK_EXEC };
+
+struct landlock_path {
+        char *path; /* inside the sandbox */
+        enum landlock_rights rights;
+        const char *flag;
+};
+
+struct port_range {
+        unsigned first, last;
+};
+
+/* --rlimit NAME=SOFT[:HARD] */
+struct rlimit_setting {
+        int resource;
+        uint64_t soft, hard; /* RLIM_INFINITY for unlimited */
+};
+
 struct fs_op {
         enum fs_op_kind kind;
         unsigned flags;
@@ -114,6 +133,28 @@ struct plan {
         /* /proc and /sys masks lifted by --unmask ("all" lifts every one) */
         char **unmask;
         size_t n_unmask;
+
+        /* Landlock */
+        bool landlock;             /* rules derived from the operations */
+        bool landlock_best_effort; /* skip what the kernel lacks, with a warning */
+        struct landlock_path *landlock_paths;
+        size_t n_landlock_paths;
+        struct port_range *connect_tcp, *bind_tcp;
+        size_t n_connect_tcp, n_bind_tcp;
+        bool scope_abstract_unix;
+        bool scope_signals;
+
+        /* resource limits */
+        struct rlimit_setting *rlimits;
+        size_t n_rlimits;
+        uint64_t memory_max;      /* bytes, 0: none (cgroup v2) */
+        uint64_t pids_max;        /* 0: none */
+        unsigned cpu_max_percent; /* of one CPU, 0: none */
+        unsigned timeout;         /* seconds, 0: none */
+
+        /* time namespace */
+        bool unshare_time;
+        long long monotonic_offset, boottime_offset; /* seconds */
 
         /* SELinux labels (ignored where SELinux is off, as bwrap does) */
         char *exec_label;

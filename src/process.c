@@ -7,9 +7,11 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "caps.h"
+#include "cgroup.h"
 #include "log.h"
 #include "util.h"
 
@@ -147,8 +149,18 @@ static bool should_forward(const siginfo_t *si, bool own_session)
         return is_forwarded(si->si_signo) && (si->si_code != SI_KERNEL || own_session);
 }
 
-int monitor_run(pid_t child, bool die_with_parent, bool own_session, pid_t original_parent)
+/* Kill the whole sandbox now. */
+static void kill_sandbox(pid_t child, const struct monitor_opts *o)
 {
+        if (o->cgroup)
+                cgroup_kill(o->cgroup);
+        kill(child, SIGKILL);
+        kill_descendants();
+}
+
+int monitor_run(pid_t child, const struct monitor_opts *o)
+{
+        struct timespec deadline = {0}, now;
         sigset_t set;
         int status = 0;
 
@@ -156,26 +168,48 @@ int monitor_run(pid_t child, bool die_with_parent, bool own_session, pid_t origi
         sigaddset(&set, SIGCHLD);
         for (unsigned i = 0; i < n_forwarded_signals; i++)
                 sigaddset(&set, forwarded_signals[i]);
-        if (die_with_parent)
+        if (o->die_with_parent)
                 sigaddset(&set, PARENT_DEATH_SIGNAL);
+        if (o->timeout) {
+                clock_gettime(CLOCK_MONOTONIC, &deadline);
+                deadline.tv_sec += o->timeout;
+        }
 
         for (;;) {
                 siginfo_t si;
                 pid_t r;
+                int got;
 
                 /* Reap first: the child may have ended before we got here. */
                 while ((r = waitpid(-1, &status, WNOHANG)) > 0)
                         if (r == child)
                                 goto done;
 
-                if (die_with_parent && getppid() != original_parent) {
-                        kill_descendants();
+                if (o->die_with_parent && getppid() != o->original_parent) {
+                        kill_sandbox(child, o);
                         clean_up_children();
                         return 1;
                 }
-                if (sigwaitinfo(&set, &si) < 0)
+                if (o->timeout) {
+                        struct timespec left;
+                        clock_gettime(CLOCK_MONOTONIC, &now);
+                        left.tv_sec = deadline.tv_sec - now.tv_sec;
+                        left.tv_nsec = deadline.tv_nsec - now.tv_nsec;
+                        if (left.tv_nsec < 0)
+                                left.tv_sec--, left.tv_nsec += 1000000000L;
+                        if (left.tv_sec < 0) {
+                                log_error("--timeout: the sandbox ran for %u seconds; killed", o->timeout);
+                                kill_sandbox(child, o);
+                                clean_up_children();
+                                return TIMEOUT_EXIT_CODE;
+                        }
+                        got = sigtimedwait(&set, &si, &left);
+                } else {
+                        got = sigwaitinfo(&set, &si);
+                }
+                if (got < 0)
                         continue;
-                if (should_forward(&si, own_session))
+                if (should_forward(&si, o->own_session))
                         kill(child, si.si_signo);
         }
 done:

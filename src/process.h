@@ -18,10 +18,22 @@ void signals_block(sigset_t *old, bool parent_death);
 /* Exit status the way a shell reports it: the code, or 128+N for signal N. */
 int status_to_exit_code(int status);
 
+struct cgroup;
+
+struct monitor_opts {
+        bool die_with_parent;        /* kill everything when our parent dies */
+        bool own_session;            /* the command runs in a session of its own */
+        pid_t original_parent;       /* to notice that it died */
+        unsigned timeout;            /* seconds, 0: none */
+        const struct cgroup *cgroup; /* the sandbox's, if any */
+};
+
+/* Exit code when --timeout kills the sandbox, as timeout(1) has it. */
+#define TIMEOUT_EXIT_CODE 124
+
 /* The monitor, outside the sandbox: forwards signals to child, waits for it,
- * kills whatever it left behind, and returns the exit code for cocoon.
- * own_session: the command runs in a session of its own (--new-session). */
-int monitor_run(pid_t child, bool die_with_parent, bool own_session, pid_t original_parent);
+ * kills whatever it left behind, and returns the exit code for cocoon. */
+int monitor_run(pid_t child, const struct monitor_opts *o);
 
 /* The reaper, pid 1 of a new pid namespace: forwards signals to command,
  * reaps orphans, and exits with the command's status once it ends. */

@@ -110,8 +110,10 @@ static int op_bind(struct rootfs *rfs, const struct fs_op *op)
         if (dest < 0)
                 return log_errno(dest, "%s: can't create mount point %s", op->flag, op->dest), -1;
 
+        /* --dev-bind keeps device access, never setuid: only nodev is left off. */
+        attrs |= MOUNT_ATTR_NOSUID;
         if (!(op->flags & BIND_DEVICES))
-                attrs |= MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+                attrs |= MOUNT_ATTR_NODEV;
         if (op->flags & BIND_READONLY)
                 attrs |= MOUNT_ATTR_RDONLY;
         r = mount_clone_onto(src, "", attrs, dest, "");

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "landlock.h"
 #include "log.h"
 #include "plan.h"
 #include "profile.h"
@@ -144,6 +145,12 @@ int plan_validate(struct plan *p)
 
         if (build_programs(p) < 0)
                 return -1;
+        if (landlock_settle(p) < 0)
+                return -1;
+        if ((p->monotonic_offset || p->boottime_offset) && !p->unshare_time)
+                return log_error("%s: needs --unshare-time",
+                                 p->monotonic_offset ? "--monotonic-offset" : "--boottime-offset"),
+                       -1;
 
         /* Sources are host paths; relative ones are relative to where the
          * caller stands. */
