@@ -1,0 +1,426 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Shared helpers for the integration suite: running the launcher under a
+given identity, parsing what the probe reports, and checking the host."""
+
+import json
+import os
+import re
+import select
+import shlex
+import signal
+import subprocess
+import time
+from dataclasses import dataclass, field
+
+DEFAULT_COCOON = "/work/main/build/src/cocoon"
+DEFAULT_PROBE = "/work/main/build/tests/probe"
+
+# Prefix of every directory this suite makes under /tmp.
+TMP_PREFIX = "citest-"
+
+# Environment given to the launcher unless a test asks for another one.
+# A token unique to this run of the suite; every launcher started with
+# BASE_ENV carries it, so leftover processes can be told apart from others.
+SESSION_TOKEN = f"{os.getpid()}-{int(time.time())}"
+# Set by conftest to the private bin dir once it exists.
+BIN_MARK = None
+
+BASE_ENV = {
+    "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    "LANG": "C.UTF-8",
+    "HOME": "/nonexistent-citest-home",
+    "CITEST": SESSION_TOKEN,
+}
+
+SETPRIV = "/usr/bin/setpriv"
+
+
+def cap_last_cap():
+    with open("/proc/sys/kernel/cap_last_cap") as f:
+        return int(f.read())
+
+
+ALL_CAPS = (1 << (cap_last_cap() + 1)) - 1
+
+CAP = {
+    "CAP_CHOWN": 0,
+    "CAP_DAC_OVERRIDE": 1,
+    "CAP_KILL": 5,
+    "CAP_SETUID": 7,
+    "CAP_NET_BIND_SERVICE": 10,
+    "CAP_NET_ADMIN": 12,
+    "CAP_NET_RAW": 13,
+    "CAP_SYS_CHROOT": 18,
+    "CAP_SYS_PTRACE": 19,
+    "CAP_SYS_ADMIN": 21,
+}
+
+
+def host_caps():
+    """Capability sets of this (the test) process, as ints."""
+    out = {}
+    with open("/proc/self/status") as f:
+        for line in f:
+            k, _, v = line.partition(":")
+            if k in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"):
+                out[k[3:].lower()] = int(v.strip(), 16)
+    return out
+
+
+def host_namespaces():
+    ns = {}
+    for name in os.listdir("/proc/self/ns"):
+        target = os.readlink(f"/proc/self/ns/{name}")
+        ns[name] = int(target[target.index("[") + 1:-1])
+    return ns
+
+
+# ---------------------------------------------------------------- identities
+
+@dataclass
+class Ident:
+    name: str          # "root" or "user"
+    uid: int
+    gid: int
+    wrap: list         # argv prefix that switches to this identity
+
+    @property
+    def is_root(self):
+        return self.uid == 0
+
+
+# ---------------------------------------------------------------- results
+
+@dataclass
+class Result:
+    argv: list
+    rc: int
+    out: str
+    err: str
+
+    def describe(self):
+        shown = self.argv
+        if len(shown) > 40:
+            shown = shown[:30] + [f"...({len(self.argv) - 40} more)..."] + shown[-10:]
+        return (f"command: {shlex.join(str(a) for a in shown)}\n"
+                f"exit status: {self.rc}\nstderr: {self.err!r}\nstdout: {self.out[:2000]!r}")
+
+    def err_lines(self):
+        return self.err.splitlines()
+
+
+class ProbeFailed(AssertionError):
+    pass
+
+
+def _decode(b):
+    return b.decode("utf-8", "replace") if isinstance(b, bytes) else (b or "")
+
+
+# ---------------------------------------------------------------- mountinfo
+
+_UNESCAPE = re.compile(r"\\([0-7]{3})")
+
+
+def _unescape(s):
+    return _UNESCAPE.sub(lambda m: chr(int(m.group(1), 8)), s)
+
+
+@dataclass
+class Mount:
+    id: int
+    parent: int
+    root: str
+    point: str
+    opts: set
+    fstype: str
+    source: str
+    super: dict = field(default_factory=dict)
+
+    @property
+    def ro(self):
+        return "ro" in self.opts
+
+    def __repr__(self):
+        return (f"<{self.id}<-{self.parent} {self.point} {self.fstype} "
+                f"{','.join(sorted(self.opts))} root={self.root}>")
+
+
+def parse_mountinfo(lines):
+    mounts = []
+    for line in lines:
+        left, _, right = line.partition(" - ")
+        f = left.split()
+        r = right.split()
+        sup = {}
+        for opt in (r[2].split(",") if len(r) > 2 else []):
+            k, _, v = opt.partition("=")
+            sup[k] = v
+        mounts.append(Mount(int(f[0]), int(f[1]), _unescape(f[3]), _unescape(f[4]),
+                            set(f[5].split(",")), r[0], _unescape(r[1]) if len(r) > 1 else "", sup))
+    return mounts
+
+
+def _under(ancestor, path):
+    return ancestor == "/" and path != "/" or path.startswith(ancestor.rstrip("/") + "/")
+
+
+def visible_mounts(mounts):
+    """The mounts a path lookup can reach: at each mount point only the top
+    one, nothing under a covered mount, and nothing under a later mount on
+    a parent directory. mountinfo lists mounts in the order they were made."""
+    ids = {m.id for m in mounts}
+    children = {}
+    for m in mounts:
+        children.setdefault(m.parent, []).append(m)
+
+    def top(m):
+        while True:
+            over = [c for c in children.get(m.id, []) if c.point == m.point and c is not m]
+            if not over:
+                return m
+            m = over[-1]
+
+    roots = [m for m in mounts if m.parent not in ids or m.parent == m.id]
+    result = []
+    stack = [top(roots[0])] if roots else []
+    while stack:
+        m = stack.pop()
+        result.append(m)
+        kids = [c for c in children.get(m.id, []) if c.point != m.point]
+        for i, c in enumerate(kids):
+            if any(d.point == c.point or _under(d.point, c.point) for d in kids[i + 1:]):
+                continue
+            stack.append(top(c))
+    result.sort(key=lambda x: x.point)
+    return result
+
+
+def mount_at(mounts, point):
+    """The visible mount at exactly this mount point, or None."""
+    for m in visible_mounts(mounts):
+        if m.point == point:
+            return m
+    return None
+
+
+def host_mount_table():
+    with open("/proc/self/mountinfo") as f:
+        ms = parse_mountinfo(f.read().splitlines())
+    return sorted((m.point, m.fstype, m.source, m.root) for m in ms)
+
+
+# ---------------------------------------------------------------- processes
+
+def procs_with(marker):
+    """pids of host processes whose command line contains marker."""
+    found = []
+    mb = marker.encode()
+    me = os.getpid()
+    for d in os.listdir("/proc"):
+        if not d.isdigit() or int(d) == me:
+            continue
+        try:
+            with open(f"/proc/{d}/cmdline", "rb") as f:
+                if mb in f.read():
+                    found.append(int(d))
+        except OSError:
+            pass
+    return found
+
+
+def procs_of_session():
+    """pids of live (non-zombie) host processes this suite started: their
+    environment holds SESSION_TOKEN or their command line names our private
+    bin dir. Other users of the machine (and of the test account) are never
+    matched, so whatever this finds is ours to kill."""
+    found = []
+    me = os.getpid()
+    token = f"CITEST={SESSION_TOKEN}".encode()
+    for d in os.listdir("/proc"):
+        if not d.isdigit() or int(d) == me:
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                if f.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    continue
+            with open(f"/proc/{d}/environ", "rb") as f:
+                env = f.read()
+            with open(f"/proc/{d}/cmdline", "rb") as f:
+                cmd = f.read()
+        except (OSError, IndexError):
+            continue
+        if token in env.split(b"\0") or (BIN_MARK and BIN_MARK.encode() in cmd):
+            found.append(int(d))
+    return found
+
+
+def alive(pid):
+    """True while pid exists and is not a zombie. (This machine's init may be
+    slow to reap orphans, so a dead orphan can linger as a zombie.)"""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def wait_gone(pid_lister, timeout=10.0):
+    """Poll until pid_lister() is empty; return what is left at the end."""
+    deadline = time.monotonic() + timeout
+    left = pid_lister()
+    while left and time.monotonic() < deadline:
+        time.sleep(0.05)
+        left = pid_lister()
+    return left
+
+
+def readline(stream, timeout=30.0):
+    """Read one line from a child's pipe, giving up (b"") after timeout
+    seconds so that a hung launcher fails the test instead of hanging it."""
+    fd = stream.fileno()
+    buf = b""
+    deadline = time.monotonic() + timeout
+    while not buf.endswith(b"\n"):
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            break
+        chunk = os.read(fd, 1)
+        if not chunk:
+            break
+        buf += chunk
+    return buf
+
+
+def kill_pids(pids):
+    for p in pids:
+        try:
+            os.kill(p, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+# ---------------------------------------------------------------- the runner
+
+def tagged_env(env):
+    """The environment for a launcher run: BASE_ENV by default. A given
+    environment gets the session token added, except an empty one, which
+    stays empty (Flatpak starts the launcher that way)."""
+    if env is None:
+        return dict(BASE_ENV)
+    if not env:
+        return {}
+    return dict(env, CITEST=SESSION_TOKEN)
+
+
+class Sandbox:
+    """Runs the launcher as one identity, with one scratch directory."""
+
+    def __init__(self, ident, bins, scratch):
+        self.ident = ident
+        self.bins = bins
+        self.scratch = scratch
+        self.cocoon = bins.cocoon
+        self.probe_path = bins.probe
+        self.bindir = bins.dir
+        self.windows = []   # (start, end) wall-clock times of launcher runs
+
+    # -- basic roots
+    @property
+    def rootfs(self):
+        return ["--ro-bind", "/", "/"]
+
+    @property
+    def minimal(self):
+        """A root with only /usr, the usual top-level links, /proc and the probe."""
+        args = ["--ro-bind", "/usr", "/usr"]
+        for top in ("bin", "sbin", "lib", "lib64", "lib32", "libx32"):
+            p = "/" + top
+            if os.path.islink(p):
+                args += ["--symlink", os.readlink(p), p]
+            elif os.path.isdir(p):
+                args += ["--ro-bind", p, p]
+        args += ["--ro-bind", self.bindir, self.bindir, "--proc", "/proc"]
+        return args
+
+    # -- running
+    def argv(self, args, exe=None):
+        return self.ident.wrap + [exe or self.cocoon] + [str(a) for a in args]
+
+    def run(self, args, *, exe=None, env=None, cwd=None, pass_fds=(), input=None,
+            timeout=60, stdin=subprocess.DEVNULL, preexec_fn=None):
+        argv = self.argv(args, exe)
+        t0 = time.time()
+        try:
+            p = self._run(argv, env, cwd, pass_fds, input, timeout, stdin, preexec_fn)
+        finally:
+            self.windows.append((t0, time.time()))
+        return Result(argv, p.returncode, _decode(p.stdout), _decode(p.stderr))
+
+    def _run(self, argv, env, cwd, pass_fds, input, timeout, stdin, preexec_fn):
+        return subprocess.run(argv, env=tagged_env(env), cwd=cwd or self.scratch, pass_fds=pass_fds,
+                              input=input, stdin=None if input is not None else stdin,
+                              capture_output=True, timeout=timeout, preexec_fn=preexec_fn)
+
+    def popen(self, args, *, exe=None, env=None, cwd=None, pass_fds=(),
+              stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw):
+        argv = self.argv(args, exe)
+        return subprocess.Popen(argv, env=tagged_env(env),
+                                cwd=cwd or self.scratch, pass_fds=pass_fds,
+                                stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr, **kw)
+
+    def ok(self, args, **kw):
+        r = self.run(args, **kw)
+        if r.rc != 0:
+            raise ProbeFailed("launcher failed\n" + r.describe())
+        return r
+
+    def probe(self, args, probe_args=(), *, command=None, **kw):
+        """Run the probe under args and return what it reports."""
+        cmd = [command or self.probe_path] + [str(a) for a in probe_args]
+        r = self.run(list(args) + cmd, **kw)
+        if r.rc != 0:
+            raise ProbeFailed("probe run failed\n" + r.describe())
+        try:
+            data = json.loads(r.out)
+        except ValueError as e:
+            raise ProbeFailed(f"probe output is not JSON ({e})\n" + r.describe())
+        data["_result"] = r
+        data["_mounts"] = parse_mountinfo(data["mountinfo"]) if data.get("mountinfo") else None
+        return data
+
+    def expect_error(self, args, mentions, *, prefix=None, exe=None, **kw):
+        """The launcher must fail with status 1 and exactly one stderr line
+        that starts with the expected prefix and names one of mentions."""
+        r = self.run(args, exe=exe, **kw)
+        lines = r.err_lines()
+        pfx = prefix if prefix is not None else self.bins.msg_prefix
+        assert r.rc == 1, "expected exit status 1\n" + r.describe()
+        assert len(lines) == 1 and r.err.endswith("\n"), \
+            "expected exactly one line on stderr\n" + r.describe()
+        assert lines[0].startswith(pfx), f"expected prefix {pfx!r}\n" + r.describe()
+        if isinstance(mentions, str):
+            mentions = [mentions]
+        assert any(m in lines[0] for m in mentions), \
+            f"error line names none of {mentions}\n" + r.describe()
+        return r
+
+
+def chown_tree(path, uid, gid):
+    os.lchown(path, uid, gid)
+    for base, dirs, files in os.walk(path):
+        for n in dirs + files:
+            os.lchown(os.path.join(base, n), uid, gid)
+
+
+def memfd_with(data: bytes, name="args"):
+    """An fd (inheritable) holding data, positioned at the start."""
+    fd = os.memfd_create(name, 0)
+    os.write(fd, data)
+    os.lseek(fd, 0, os.SEEK_SET)
+    os.set_inheritable(fd, True)
+    return fd
+
+
+def nul_args(args):
+    return b"".join(a.encode() + b"\0" for a in args)

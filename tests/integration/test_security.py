@@ -1,0 +1,169 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Setup must never write on the host through a symlink planted in the new
+root, the old root must be gone, and no run leaves anything behind."""
+
+import os
+import shutil
+import tempfile
+
+import pytest
+
+from harness import TMP_PREFIX, chown_tree, host_mount_table
+
+# Links planted in a writable dir that is bound into the sandbox. The launcher
+# (like bwrap) keeps the host reachable under /oldroot while it builds the
+# new root, so links aimed there are the dangerous ones.
+LINKS = {
+    "absolute": "{victim}",
+    "oldroot": "/oldroot{victim}",
+    "newroot-dotdot": "/newroot/../oldroot{victim}",
+    "relative": "../../../../../../../../..{victim}",
+    "relative-oldroot": "../../../../../../../../../oldroot{victim}",
+}
+
+OPS = {
+    "dir": lambda p, src: ["--dir", f"{p}/made"],
+    "dir-nested": lambda p, src: ["--dir", f"{p}/a/b/c"],
+    "tmpfs": lambda p, src: ["--tmpfs", f"{p}/t"],
+    "bind-dir": lambda p, src: ["--bind", src, f"{p}/b"],
+    "ro-bind-file": lambda p, src: ["--ro-bind", os.path.join(src, "f"), f"{p}/f"],
+    "symlink": lambda p, src: ["--symlink", "anything", f"{p}/s"],
+    "dev": lambda p, src: ["--dev", f"{p}/dev"],
+    "perms-dir": lambda p, src: ["--perms", "0700", "--dir", f"{p}/pd"],
+    "bind-onto-link": lambda p, src: ["--bind", src, p],
+    "tmpfs-onto-link": lambda p, src: ["--tmpfs", p],
+}
+
+
+@pytest.fixture
+def victim():
+    """A host directory that any escape would write into: empty and
+    world-writable, so that only the launcher's care keeps it empty."""
+    d = tempfile.mkdtemp(prefix=TMP_PREFIX + "victim-", dir="/tmp")
+    os.chmod(d, 0o777)
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def snapshot(path):
+    out = []
+    for base, dirs, files in os.walk(path):
+        for n in dirs + files:
+            out.append(os.path.relpath(os.path.join(base, n), path))
+    return sorted(out)
+
+
+# bwrap 0.8 follows links into /oldroot while it builds the new root.
+_BWRAP_ESCAPES = pytest.mark.cocoon_only("bwrap follows a planted symlink into /oldroot during setup")
+LINK_PARAMS = [pytest.param(k, id=k, marks=[_BWRAP_ESCAPES] if "oldroot" in v else [])
+               for k, v in LINKS.items()]
+
+
+@pytest.mark.parametrize("link", LINK_PARAMS)
+@pytest.mark.parametrize("op", list(OPS))
+def test_planted_symlink_cannot_reach_host(sb, scratch, victim, link, op):
+    w = os.path.join(scratch, "w")
+    src = os.path.join(scratch, "src")
+    os.mkdir(w)
+    os.mkdir(src)
+    with open(os.path.join(src, "f"), "w") as f:
+        f.write("payload\n")
+    os.symlink(LINKS[link].format(victim=victim), os.path.join(w, "esc"))
+    if os.geteuid() == 0:
+        for p in (w, src, os.path.join(src, "f"), os.path.join(w, "esc")):
+            os.lchown(p, sb.ident.uid, sb.ident.gid)
+    mounts_before = host_mount_table()
+
+    r = sb.run(sb.minimal + ["--bind", w, "/w"] + OPS[op]("/w/esc", src) + ["true"])
+
+    assert snapshot(victim) == [], \
+        f"setup wrote on the host through a planted symlink: {snapshot(victim)}\n" + r.describe()
+    assert host_mount_table() == mounts_before, "host mount table changed\n" + r.describe()
+    assert r.rc in (0, 1), r.describe()
+    if r.rc == 1:
+        assert len(r.err_lines()) == 1, r.describe()
+
+
+@_BWRAP_ESCAPES
+def test_planted_symlink_in_parent_chain(sb, scratch, victim):
+    """The link sits in the middle of the destination path."""
+    w = os.path.join(scratch, "w")
+    os.makedirs(os.path.join(w, "sub"))
+    os.symlink(f"/oldroot{victim}", os.path.join(w, "sub", "mid"))
+    if os.geteuid() == 0:
+        chown_tree(w, sb.ident.uid, sb.ident.gid)
+    sb.run(sb.minimal + ["--bind", w, "/w", "--dir", "/w/sub/mid/x/y", "--tmpfs", "/w/sub/mid/x/t", "true"])
+    assert snapshot(victim) == []
+
+
+def test_symlink_source_resolved_as_caller(sb, scratch):
+    """A symlinked bind *source* is resolved on the host, as the caller: a
+    link to a file the caller cannot read gives an error, not its content."""
+    if sb.ident.is_root:
+        pytest.skip("root can read everything")
+    if os.geteuid() != 0:
+        pytest.skip("needs root to make a file the test user cannot read")
+    secret_dir = tempfile.mkdtemp(prefix=TMP_PREFIX + "secret-", dir="/tmp")
+    try:
+        os.chmod(secret_dir, 0o700)
+        with open(os.path.join(secret_dir, "s"), "w") as f:
+            f.write("secret\n")
+        os.symlink(os.path.join(secret_dir, "s"), os.path.join(scratch, "link"))
+        r = sb.run(["--ro-bind", "/", "/", "--tmpfs", "/mnt", "--ro-bind", os.path.join(scratch, "link"),
+                    "/mnt/s", "cat", "/mnt/s"])
+        assert "secret" not in r.out, r.describe()
+        assert r.rc == 1, r.describe()
+    finally:
+        shutil.rmtree(secret_dir)
+
+
+# ---------------------------------------------------------------- the old root
+
+def test_old_root_gone(sb):
+    d = sb.probe(sb.minimal, ["--stat", "/oldroot", "--stat", "/newroot"])
+    points = {m.point for m in d["_mounts"]}
+    allowed = {"/", "/usr", sb.bindir}
+    extra = sorted(p for p in points if p not in allowed and not p.startswith("/proc"))
+    assert not extra, f"mounts beyond the requested ones are visible: {extra}"
+    for p in ("/oldroot", "/newroot"):
+        assert "error" in d["stat"][p], f"{p} is visible inside"
+
+
+def test_root_is_a_private_tmpfs(sb):
+    d = sb.probe(sb.minimal, ["--write", "/x"])
+    root = [m for m in d["_mounts"] if m.point == "/"]
+    assert root and root[-1].fstype == "tmpfs", root
+
+
+def test_root_propagation_not_shared(sb):
+    """No mount inside is shared with the host (root propagation is slave)."""
+    d = sb.probe(sb.rootfs)
+    for line in d["mountinfo"]:
+        optional = line.split(" - ")[0].split()[6:]
+        assert not any(o.startswith("shared:") for o in optional), line
+
+
+# ---------------------------------------------------------------- nothing left behind
+
+@pytest.mark.usefixtures("tmp_unchanged")
+def test_runs_leave_nothing_behind(sb, scratch):
+    with open("/proc/self/mountinfo") as f:
+        before = [ln.split(" ", 4)[4] for ln in f.read().splitlines()]
+    src = os.path.join(scratch, "src")
+    os.mkdir(src)
+    runs = [
+        sb.rootfs + ["true"],
+        sb.rootfs + ["--unshare-all", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "true"],
+        sb.minimal + ["--bind", src, "/a/b", "--dir", "/c", "--symlink", "x", "/d", "--tmpfs", "/e", "true"],
+        sb.rootfs + ["--frobnicate"],                                   # parse error
+        sb.rootfs + ["--bind", "/nonexistent-citest", "/x", "true"],    # setup error
+        sb.rootfs + ["--tmpfs", "/mnt", "--remount-ro", "/mnt", "--dir", "/mnt/x", "true"],  # late error
+        sb.rootfs + ["/nonexistent-citest-cmd"],                        # exec error
+        sb.rootfs + ["sh", "-c", "kill -9 $$"],                         # killed
+    ]
+    for args in runs:
+        sb.run(args)
+    with open("/proc/self/mountinfo") as f:
+        after = [ln.split(" ", 4)[4] for ln in f.read().splitlines()]
+    assert after == before
+    assert os.listdir(src) == []
