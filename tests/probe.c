@@ -50,7 +50,7 @@ static void json_str(const char *s)
                 return;
         }
         putchar('"');
-        for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
                 switch (*p) {
                 case '"': fputs("\\\"", stdout); break;
                 case '\\': fputs("\\\\", stdout); break;
@@ -103,7 +103,7 @@ static char *slurp(const char *path)
                         continue;
                 if (n <= 0)
                         break;
-                len += (size_t)n;
+                len += (size_t) n;
         }
         close(fd);
         buf[len] = '\0';
@@ -156,7 +156,7 @@ static void emit_ids(void)
 
         key("groups");
         int n = getgroups(0, NULL);
-        gid_t *groups = n > 0 ? calloc((size_t)n, sizeof(gid_t)) : NULL;
+        gid_t *groups = n > 0 ? calloc((size_t) n, sizeof(gid_t)) : NULL;
         if (n > 0 && groups)
                 n = getgroups(n, groups);
         putchar('[');
@@ -169,7 +169,7 @@ static void emit_ids(void)
 /* Capabilities straight from the kernel, so that they are known without /proc. */
 static void emit_caps(void)
 {
-        struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+        struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
         struct __user_cap_data_struct data[2];
         memset(data, 0, sizeof(data));
 
@@ -177,22 +177,22 @@ static void emit_caps(void)
         if (syscall(SYS_capget, &hdr, data) != 0) {
                 fputs("null", stdout);
         } else {
-                uint64_t eff = data[0].effective | ((uint64_t)data[1].effective << 32);
-                uint64_t prm = data[0].permitted | ((uint64_t)data[1].permitted << 32);
-                uint64_t inh = data[0].inheritable | ((uint64_t)data[1].inheritable << 32);
+                uint64_t eff = data[0].effective | ((uint64_t) data[1].effective << 32);
+                uint64_t prm = data[0].permitted | ((uint64_t) data[1].permitted << 32);
+                uint64_t inh = data[0].inheritable | ((uint64_t) data[1].inheritable << 32);
                 uint64_t bnd = 0, amb = 0;
                 for (int c = 0; c < 64; c++) {
                         int r = prctl(PR_CAPBSET_READ, c, 0, 0, 0);
                         if (r < 0)
                                 break;
                         if (r > 0)
-                                bnd |= (uint64_t)1 << c;
+                                bnd |= (uint64_t) 1 << c;
                         if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, c, 0, 0) > 0)
-                                amb |= (uint64_t)1 << c;
+                                amb |= (uint64_t) 1 << c;
                 }
                 printf("{\"inh\": %llu, \"prm\": %llu, \"eff\": %llu, \"bnd\": %llu, \"amb\": %llu}",
-                       (unsigned long long)inh, (unsigned long long)prm, (unsigned long long)eff,
-                       (unsigned long long)bnd, (unsigned long long)amb);
+                       (unsigned long long) inh, (unsigned long long) prm, (unsigned long long) eff,
+                       (unsigned long long) bnd, (unsigned long long) amb);
         }
 
         key("no_new_privs");
@@ -240,8 +240,7 @@ static void emit_status(void)
 static void emit_namespaces(void)
 {
         static const char *const names[] = {
-                "cgroup", "ipc", "mnt", "net", "pid", "pid_for_children",
-                "time", "user", "uts",
+                "cgroup", "ipc", "mnt", "net", "pid", "pid_for_children", "time", "user", "uts",
         };
         key("ns");
         putchar('{');
@@ -337,18 +336,20 @@ static void emit_ifaces(void)
                 char addr[INET6_ADDRSTRLEN] = "";
                 int family = p->ifa_addr ? p->ifa_addr->sa_family : -1;
                 if (family == AF_INET)
-                        inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)p->ifa_addr)->sin_addr,
-                                  addr, sizeof(addr));
+                        inet_ntop(AF_INET, &((struct sockaddr_in *) (void *) p->ifa_addr)->sin_addr, addr,
+                                  sizeof(addr));
                 else if (family == AF_INET6)
-                        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)(void *)p->ifa_addr)->sin6_addr,
-                                  addr, sizeof(addr));
+                        inet_ntop(AF_INET6, &((struct sockaddr_in6 *) (void *) p->ifa_addr)->sin6_addr, addr,
+                                  sizeof(addr));
                 if (!first)
                         fputs(", ", stdout);
                 first = false;
                 fputs("{\"name\": ", stdout);
                 json_str(p->ifa_name);
                 printf(", \"family\": \"%s\", \"up\": %s, \"addr\": ",
-                       family == AF_INET ? "inet" : family == AF_INET6 ? "inet6" : "other",
+                       family == AF_INET    ? "inet"
+                       : family == AF_INET6 ? "inet6"
+                                            : "other",
                        (p->ifa_flags & IFF_UP) ? "true" : "false");
                 json_str(addr[0] ? addr : NULL);
                 putchar('}');
@@ -364,14 +365,11 @@ static void emit_loopback(void)
         bool ok = false;
         int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = 0 };
+        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = 0};
         socklen_t len = sizeof(sa);
         sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (l >= 0 && c >= 0 &&
-            bind(l, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
-            listen(l, 1) == 0 &&
-            getsockname(l, (struct sockaddr *)&sa, &len) == 0 &&
-            connect(c, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+        if (l >= 0 && c >= 0 && bind(l, (struct sockaddr *) &sa, sizeof(sa)) == 0 && listen(l, 1) == 0 &&
+            getsockname(l, (struct sockaddr *) &sa, &len) == 0 && connect(c, (struct sockaddr *) &sa, sizeof(sa)) == 0)
                 ok = true;
         if (l >= 0)
                 close(l);
@@ -412,9 +410,8 @@ static void emit_stat(char **paths, size_t n)
                 }
                 printf("{\"type\": \"%s\", \"mode\": %u, \"uid\": %u, \"gid\": %u, "
                        "\"size\": %lld, \"rdev\": [%u, %u], \"ino\": %llu, \"target\": ",
-                       type_name(st.st_mode), (unsigned)(st.st_mode & 07777), st.st_uid, st.st_gid,
-                       (long long)st.st_size, major(st.st_rdev), minor(st.st_rdev),
-                       (unsigned long long)st.st_ino);
+                       type_name(st.st_mode), (unsigned) (st.st_mode & 07777), st.st_uid, st.st_gid,
+                       (long long) st.st_size, major(st.st_rdev), minor(st.st_rdev), (unsigned long long) st.st_ino);
                 char target[PATH_MAX];
                 ssize_t len = S_ISLNK(st.st_mode) ? readlink(paths[i], target, sizeof(target) - 1) : -1;
                 if (len >= 0)
@@ -514,7 +511,7 @@ int main(int argc, char **argv)
                 else if (strcmp(argv[i], "--access") == 0 && has_arg && naccess < MAX_PATHS)
                         access_paths[naccess++] = argv[++i];
                 else if (strcmp(argv[i], "--sleep") == 0 && has_arg)
-                        sleep_secs = (unsigned)strtoul(argv[++i], NULL, 10);
+                        sleep_secs = (unsigned) strtoul(argv[++i], NULL, 10);
                 else if (strcmp(argv[i], "--tag") == 0 && has_arg)
                         i++;
         }
@@ -543,17 +540,17 @@ int main(int argc, char **argv)
         emit_strings("env", environ, -1);
 
         key("pid");
-        printf("%d", (int)getpid());
+        printf("%d", (int) getpid());
         key("ppid");
-        printf("%d", (int)getppid());
+        printf("%d", (int) getppid());
         key("sid");
-        printf("%d", (int)getsid(0));
+        printf("%d", (int) getsid(0));
         key("pgid");
-        printf("%d", (int)getpgid(0));
+        printf("%d", (int) getpgid(0));
         key("umask");
         mode_t m = umask(0);
         umask(m);
-        printf("%u", (unsigned)m);
+        printf("%u", (unsigned) m);
 
         emit_file("uid_map", "/proc/self/uid_map");
         emit_file("gid_map", "/proc/self/gid_map");
