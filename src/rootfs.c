@@ -68,7 +68,9 @@ int rootfs_open_source(const struct rootfs *rfs, const char *path)
         do
                 fd = sys_openat2(rfs->oldroot_fd, *path ? path : ".", O_PATH | O_CLOEXEC, RESOLVE_IN_ROOT);
         while (fd < 0 && errno == EAGAIN);
-        if (fd >= 0 || errno != ELOOP)
+        /* A scoped lookup refuses a magic link with EXDEV (ELOOP on some
+         * kernels); nothing else makes RESOLVE_IN_ROOT fail that way. */
+        if (fd >= 0 || (errno != EXDEV && errno != ELOOP))
                 return fd < 0 ? -errno : fd;
 
         /* RESOLVE_IN_ROOT refuses magic links such as /proc/self/ns/user,

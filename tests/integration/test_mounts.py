@@ -449,3 +449,17 @@ def test_host_tree_untouched_by_writes_elsewhere(sb, root_tree):
              ["--write", "/mnt/tree/inner/new"])
     assert sorted(os.listdir(os.path.join(root_tree, "inner"))) == before
     assert stat.S_IMODE(os.stat(os.path.join(root_tree, "inner")).st_mode) == 0o777
+
+
+# ---------------------------------------------------------------- magic-link sources
+
+def test_bind_source_through_a_magic_link(sb):
+    """Flatpak binds /proc/self/ns/user: a source reached through a /proc
+    magic link. The bound file must be the launcher's own user namespace
+    as seen from the sandbox's first process (inode of an nsfs file)."""
+    d = sb.probe(ROOT + ["--tmpfs", "/run", "--ro-bind-try", "/proc/self/ns/user", "/run/.userns"],
+                 ["--stat", "/run/.userns"])
+    st = d["stat"]["/run/.userns"]
+    assert "error" not in st, st
+    # the bound object is the nsfs inode of the sandbox's user namespace
+    assert st["ino"] == d["ns"]["user"], (st, d["ns"])
