@@ -33,6 +33,7 @@ void log_set_level_prefix(bool on)
 }
 
 /* Format the whole line first so it reaches stderr in one write. */
+static void log_line(int syslog_level, int err, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 static void log_line(int syslog_level, int err, const char *fmt, va_list ap)
 {
         char msg[2048];

@@ -39,18 +39,15 @@ int main(int argc, char **argv)
         plan_init(&plan);
 
         if (parse_command_line(&plan, argc > 0 ? argc - 1 : 0, argc > 0 ? argv + 1 : argv, &exit_now) < 0)
-                return 1;
-        if (exit_now)
-                return fflush(stdout) == 0 ? 0 : 1;
-        if (plan_validate(&plan) < 0)
-                return 1;
-        if (plan.seccomp_export) {
+                r = 1;
+        else if (exit_now)
+                r = fflush(stdout) == 0 ? 0 : 1;
+        else if (plan_validate(&plan) < 0)
+                r = 1;
+        else if (plan.seccomp_export)
                 r = export_program(&plan);
-                plan_free(&plan);
-                return r;
-        }
-
-        r = launch(&plan);
+        else
+                r = launch(&plan);
         plan_free(&plan);
         return r;
 }

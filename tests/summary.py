@@ -1,9 +1,10 @@
 #!/usr/bin/python3
-"""Print one closing line counting every test case of a `meson test` run.
+"""Print one closing line counting every test case of one or more `meson test` runs.
 
-meson counts test programs; this counts the cases inside them: the TAP
-results of the unit tests (from testlog.json) and the integration suite's
-JUnit report. Usage: summary.py BUILD/meson-logs
+meson counts test programs; this counts the cases inside them: TAP results of
+the unit tests and the outcome of other programs (fuzz targets) from each
+testlog.json, and the integration suite's cases from its JUnit report.
+Usage: summary.py BUILD/meson-logs [BUILD2/meson-logs ...]
 """
 import json
 import os
@@ -11,40 +12,52 @@ import sys
 import xml.etree.ElementTree as ET
 
 
-def main(logdir):
-    passed = failed = skipped = 0
+def count(logdir, totals):
+    ran_integration = False
     with open(os.path.join(logdir, "testlog.json")) as f:
         for line in f:
             t = json.loads(line)
-            if t.get("name") == "integration":
+            if t.get("name", "").split(" / ")[-1] == "integration":
+                ran_integration = True
                 continue
-            for out in (t.get("stdout") or "").splitlines():
-                if out.startswith("ok "):
-                    if "# SKIP" in out:
-                        skipped += 1
-                    else:
-                        passed += 1
-                elif out.startswith("not ok "):
-                    failed += 1
-            if t.get("result") not in ("OK", "SKIP", "EXPECTEDFAIL") and "ok " not in (t.get("stdout") or ""):
-                failed += 1
+            out = t.get("stdout") or ""
+            tap = [l for l in out.splitlines() if l.startswith(("ok ", "not ok "))]
+            for l in tap:
+                if l.startswith("not ok "):
+                    totals["failed"] += 1
+                elif "# SKIP" in l:
+                    totals["skipped"] += 1
+                else:
+                    totals["passed"] += 1
+            ok = t.get("result") in ("OK", "EXPECTEDFAIL")
+            if not tap:
+                totals["passed" if ok else "skipped" if t.get("result") == "SKIP" else "failed"] += 1
+            elif not ok and not any(l.startswith("not ok ") for l in tap):
+                totals["failed"] += 1
+    if not ran_integration:
+        return
     junit = os.path.join(logdir, "integration.xml")
-    if os.path.exists(junit):
-        root = ET.parse(junit).getroot()
-        for case in root.iter("testcase"):
-            kinds = {child.tag for child in case}
-            if "failure" in kinds or "error" in kinds:
-                failed += 1
-            elif "skipped" in kinds:
-                skipped += 1
-            else:
-                passed += 1
-    else:
-        print("integration suite left no report", file=sys.stderr)
-        failed += 1
-    print(f"{passed} passed, {failed} failed, {skipped} skipped")
+    if not os.path.exists(junit):
+        print(f"{logdir}: the integration suite left no report", file=sys.stderr)
+        totals["failed"] += 1
+        return
+    for case in ET.parse(junit).getroot().iter("testcase"):
+        kinds = {child.tag for child in case}
+        if "failure" in kinds or "error" in kinds:
+            totals["failed"] += 1
+        elif "skipped" in kinds:
+            totals["skipped"] += 1
+        else:
+            totals["passed"] += 1
+
+
+def main(logdirs):
+    totals = {"passed": 0, "failed": 0, "skipped": 0}
+    for d in logdirs:
+        count(d, totals)
+    print(f"{totals['passed']} passed, {totals['failed']} failed, {totals['skipped']} skipped")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(sys.argv[1:]))

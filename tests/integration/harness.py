@@ -31,6 +31,11 @@ BASE_ENV = {
     "HOME": "/nonexistent-citest-home",
     "CITEST": SESSION_TOKEN,
 }
+# A sanitizer build of the launcher reads its settings from the environment:
+# keep them, so that undefined behaviour fails the test that triggers it.
+for _name in ("ASAN_OPTIONS", "UBSAN_OPTIONS"):
+    if _name in os.environ:
+        BASE_ENV[_name] = os.environ[_name]
 
 SETPRIV = "/usr/bin/setpriv"
 
