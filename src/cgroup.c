@@ -1,6 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* cgroup v2 limits: --memory-max, --pids-max, --cpu-max. cocoon only ever
- * writes to a cgroup it made itself, below the caller's own. */
+/* cgroup v2 limits: --memory-max, --pids-max, --cpu-max.
+ *
+ * The kernel lets a cgroup hand controllers to its children only while no
+ * process sits in it (except at the root), so the cgroup cocoon runs in can
+ * never be the parent of the sandbox's. The sandbox's cgroup goes beside it,
+ * under its parent, which is where delegation (systemd's Delegate=yes, for
+ * one) makes controllers available. cocoon only ever writes to a cgroup it
+ * made itself. */
 #include "cgroup.h"
 
 #include <fcntl.h>
@@ -24,8 +30,10 @@ static const char *first_flag(const struct plan *p)
         return p->memory_max ? "--memory-max" : p->pids_max ? "--pids-max" : "--cpu-max";
 }
 
-/* Where cgroup2 is mounted, and the caller's cgroup in it. */
-static int find_own_cgroup(char *path, size_t size)
+/* Where cgroup2 is mounted, and the caller's cgroup in it: path gets the
+ * caller's cgroup directory, parent the one to make ours in (the parent
+ * directory, or the root itself when the caller is at the root). */
+static int find_own_cgroup(char *path, size_t size, char *parent, size_t psize)
 {
         char line[4096], mount[4096] = "", rel[4096] = "";
         FILE *f = fopen("/proc/self/mountinfo", "re");
@@ -55,6 +63,9 @@ static int find_own_cgroup(char *path, size_t size)
         if (!*rel)
                 return -ENOENT;
         snprintf(path, size, "%s%s", mount, strcmp(rel, "/") == 0 ? "" : rel);
+        snprintf(parent, psize, "%s", path);
+        if (strcmp(rel, "/") != 0)
+                *strrchr(parent, '/') = '\0';
         return 0;
 }
 
@@ -98,36 +109,32 @@ int cgroup_create(const struct plan *p, struct cgroup *cg)
                 const char *flag;
         } needs[] = {{"memory", "--memory-max"}, {"pids", "--pids-max"}, {"cpu", "--cpu-max"}};
         const char *flag = first_flag(p);
-        char controllers[1024] = "", enabled[1024] = "", value[64];
+        char own[4096], enabled[1024] = "", value[64];
         int r;
 
         cg->dir_fd = cg->procs_fd = cg->parent_fd = -1;
         cg->created = false;
-        r = find_own_cgroup(cg->path, sizeof cg->path);
+        r = find_own_cgroup(own, sizeof own, cg->path, sizeof cg->path);
         if (r < 0)
                 return log_error("%s: needs cgroup v2, and this process is in no cgroup2 hierarchy", flag), -1;
         cg->parent_fd = open(cg->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (cg->parent_fd < 0)
-                return log_errno(errno, "%s: can't open my cgroup %s", flag, cg->path), -1;
-        read_small(cg->parent_fd, "cgroup.controllers", controllers, sizeof controllers);
+                return log_errno(errno, "%s: can't open cgroup %s", flag, cg->path), -1;
+        /* What the parent enables for its children is what ours will get. */
         read_small(cg->parent_fd, "cgroup.subtree_control", enabled, sizeof enabled);
 
         for (size_t i = 0; i < ARRAY_SIZE(needs); i++) {
                 bool wanted = (i == 0 && p->memory_max) || (i == 1 && p->pids_max) || (i == 2 && p->cpu_max_percent);
                 if (!wanted)
                         continue;
-                if (!has_word(controllers, needs[i].controller))
-                        return log_error("%s: cgroup %s has no %s controller (it has: %s); run cocoon in a cgroup "
-                                         "delegated to you with it, e.g. under systemd-run --user --scope "
-                                         "-p Delegate=yes",
-                                         needs[i].flag, cg->path, needs[i].controller,
-                                         *controllers ? strtok(controllers, "\n") : "none"),
-                               -1;
                 if (!has_word(enabled, needs[i].controller))
-                        return log_error("%s: the %s controller is not enabled for the children of cgroup %s; enable "
-                                         "it (echo +%s > %s/cgroup.subtree_control): cocoon changes no cgroup it "
-                                         "did not make",
-                                         needs[i].flag, needs[i].controller, cg->path, needs[i].controller, cg->path),
+                        return log_error("%s: cgroup %s does not give the %s controller to its children (its "
+                                         "cgroup.subtree_control has: %s), so a cgroup beside %s can't limit the "
+                                         "sandbox; run cocoon in a subgroup of a cgroup delegated to you with that "
+                                         "controller enabled (e.g. systemd-run --user --scope -p Delegate=yes, then "
+                                         "a subgroup for cocoon); cocoon changes no cgroup it did not make",
+                                         needs[i].flag, cg->path, needs[i].controller,
+                                         *enabled ? strtok(enabled, "\n") : "nothing", own),
                                -1;
         }
 

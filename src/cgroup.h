@@ -5,7 +5,7 @@
 
 struct plan;
 
-/* A cgroup v2 that cocoon made for one sandbox, under the caller's own. */
+/* A cgroup v2 that cocoon made for one sandbox, beside the caller's own. */
 struct cgroup {
         int dir_fd;   /* the cgroup's directory, or -1 */
         int procs_fd; /* its cgroup.procs, for the child to join */

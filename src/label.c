@@ -15,6 +15,15 @@ static bool selinux_on(void)
         return is_selinux_enabled() > 0;
 }
 
+int label_check(const char *label, char *err, size_t err_size)
+{
+        if (!selinux_on())
+                return snprintf(err, err_size, "labeling is not supported on this system (SELinux is off)"), -1;
+        if (security_check_context(label) < 0)
+                return snprintf(err, err_size, "'%s' is not a valid SELinux context", label), -1;
+        return 0;
+}
+
 int label_exec(const char *label)
 {
         if (!label || !selinux_on())
@@ -34,6 +43,11 @@ const char *label_mount_option(const char *label)
         return opt;
 }
 #else
+int label_check(const char *label, char *err, size_t err_size)
+{
+        return snprintf(err, err_size, "labeling is not supported on this system (built without SELinux)"), -1;
+}
+
 int label_exec(const char *label)
 {
         return 0;

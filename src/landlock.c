@@ -97,11 +97,13 @@ static uint64_t op_rights(const struct fs_op *op)
         case FS_MQUEUE: return LL_READ | LL_WRITE;
         case FS_FILE: return LL_READ | LL_FS_WRITE_FILE | LL_FS_TRUNCATE;
         case FS_PROC:
-                /* /proc/self/... takes writes (comm, oom_score_adj) */
-                return LL_READ | LL_FS_WRITE_FILE;
+                /* /proc/self/... takes writes (comm, oom_score_adj), and a
+                 * shell's > opens with O_TRUNC */
+                return LL_READ | LL_FS_WRITE_FILE | LL_FS_TRUNCATE;
         case FS_DEV:
-                /* terminals and null take writes and ioctls */
-                return LL_READ | LL_FS_WRITE_FILE | LL_FS_IOCTL_DEV;
+                /* terminals and null take writes (> truncates) and ioctls;
+                 * dev/shm gets a rule of its own below */
+                return LL_READ | LL_FS_WRITE_FILE | LL_FS_TRUNCATE | LL_FS_IOCTL_DEV;
         case FS_SYS: return LL_READ;
         case FS_DIR:
         case FS_SYMLINK:
@@ -112,11 +114,28 @@ static uint64_t op_rights(const struct fs_op *op)
         return 0;
 }
 
+/* An fd of "/", for lookups that must not depend on the cwd. */
+static int root_fd(void)
+{
+        static int fd = -1;
+        if (fd < 0)
+                fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        return fd;
+}
+
+static const char *relative(const char *path)
+{
+        while (*path == '/')
+                path++;
+        return *path ? path : ".";
+}
+
 static int add_path_rule(int ruleset, const char *path, uint64_t rights, uint64_t handled, const char *flag)
 {
         struct ll_path_beneath rule;
         struct stat st;
-        _cleanup_close_ int fd = open(path, O_PATH | O_CLOEXEC);
+        /* Destinations are relative to the root, not to the working directory. */
+        _cleanup_close_ int fd = openat(root_fd(), relative(path), O_PATH | O_CLOEXEC);
 
         if (fd < 0) {
                 if (errno == ENOENT && !flag)
@@ -160,6 +179,15 @@ static bool wants_scope(const struct plan *p)
         return p->scope_abstract_unix || p->scope_signals;
 }
 
+static const char *first_landlock_flag(const struct plan *p)
+{
+        if (wants_net(p))
+                return p->n_connect_tcp ? "--connect-tcp" : "--bind-tcp";
+        if (wants_scope(p))
+                return p->scope_abstract_unix ? "--scope-abstract-unix" : "--scope-signals";
+        return p->landlock ? "--landlock" : p->landlock_paths[0].flag;
+}
+
 int landlock_settle(struct plan *p)
 {
         int abi;
@@ -178,7 +206,9 @@ int landlock_settle(struct plan *p)
         if (!*missing)
                 return 0;
         if (!p->landlock_best_effort)
-                return log_error("--landlock: this kernel lacks %s (--landlock-best-effort skips it)", missing), -1;
+                return log_error("%s: this kernel lacks %s (--landlock-best-effort skips it)", first_landlock_flag(p),
+                                 missing),
+                       -1;
         log_warning("--landlock-best-effort: skipping %s", missing);
         if (abi < 1)
                 p->landlock = false, p->n_landlock_paths = 0;
@@ -222,9 +252,16 @@ int landlock_apply(const struct plan *p)
                 if (p->landlock && add_path_rule(ruleset, "/", LL_READ, attr.handled_access_fs, NULL) < 0)
                         return -1;
                 for (size_t i = 0; p->landlock && i < p->n_ops; i++) {
-                        uint64_t rights = op_rights(&p->ops[i]);
-                        if (rights && add_path_rule(ruleset, p->ops[i].dest, rights, attr.handled_access_fs, NULL) < 0)
+                        const struct fs_op *op = &p->ops[i];
+                        uint64_t rights = op_rights(op);
+                        if (rights && add_path_rule(ruleset, op->dest, rights, attr.handled_access_fs, NULL) < 0)
                                 return -1;
+                        /* POSIX shared memory lives in dev/shm, a plain directory. */
+                        if (op->kind == FS_DEV) {
+                                _cleanup_free_ char *shm = xasprintf("%s/shm", op->dest);
+                                if (add_path_rule(ruleset, shm, LL_READ | LL_WRITE, attr.handled_access_fs, NULL) < 0)
+                                        return -1;
+                        }
                 }
                 for (size_t i = 0; i < p->n_landlock_paths; i++) {
                         const struct landlock_path *lp = &p->landlock_paths[i];

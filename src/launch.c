@@ -3,6 +3,7 @@
 #include "launch.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
@@ -34,6 +35,7 @@ extern char **environ;
 struct launch_ctx {
         const struct plan *plan;
         pid_t monitor;
+        int monitor_pidfd; /* to notice the monitor's death from any pid namespace */
         sigset_t saved_mask;
         mode_t saved_umask;
         char *console;     /* the terminal on stdout, for --dev */
@@ -43,13 +45,18 @@ struct launch_ctx {
         struct cgroup cgroup; /* ours, when cgroup limits are asked for */
 };
 
-/* parent is the pid our parent has as we see it: 0 when it sits outside
- * our pid namespace. */
-static void die_with_parent(pid_t parent)
+/* Every process of the sandbox dies with the one that started it, so that
+ * nothing outlives the monitor, however it ends (--die-with-parent extends
+ * this to the monitor's own parent). The parent may have died before we
+ * asked: parent_pidfd (a pidfd, readable once it has exited) tells, or, when
+ * it is -1, our parent's pid as we see it. */
+static void die_with_parent(int parent_pidfd, pid_t parent)
 {
+        struct pollfd pfd = {.fd = parent_pidfd, .events = POLLIN};
+
         prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent)
-                _exit(1); /* it died before we asked to be told */
+        if (parent_pidfd >= 0 ? poll(&pfd, 1, 0) != 0 : getppid() != parent)
+                _exit(1);
 }
 
 /* Change to the working directory the command starts in, and return it:
@@ -192,8 +199,9 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
         /* Into our cgroup before anything else runs, so nothing escapes it. */
         if (ctx->cgroup.procs_fd >= 0 && cgroup_join(&ctx->cgroup) < 0)
                 _exit(1);
-        if (p->die_with_parent)
-                die_with_parent(rfs.new_pidns ? 0 : ctx->monitor);
+        /* In a new pid namespace getppid() is 0 whatever happens: ask the
+         * monitor's pidfd instead. */
+        die_with_parent(ctx->monitor_pidfd, ctx->monitor);
         /* The monitor made us non-dumpable. Callers that read --info-fd open
          * our /proc/PID/ns files during setup (to join our network namespace,
          * say), so we become dumpable again: nothing sandboxed runs yet. Not in
@@ -257,8 +265,7 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
                         reaper_run(command);
                 for (size_t i = 0; i < ctx->n_reaper_fds; i++)
                         close(ctx->reaper_fds[i]);
-                if (p->die_with_parent)
-                        die_with_parent(me);
+                die_with_parent(-1, me);
         } else {
                 keep_across_exec(ctx);
         }
@@ -349,8 +356,7 @@ static pid_t spawn_sandbox(struct launch_ctx *ctx)
         mid = fork();
         if (mid != 0)
                 return mid;
-        if (p->die_with_parent)
-                die_with_parent(0); /* the monitor is outside this pid namespace */
+        die_with_parent(ctx->monitor_pidfd, 0);
         child = clone_sandbox(p);
         if (child == 0)
                 sandbox_main(ctx);
@@ -384,6 +390,9 @@ int launch(const struct plan *p)
         if (join_namespaces(p) < 0)
                 return 1;
         ctx.cgroup.procs_fd = -1;
+        ctx.monitor_pidfd = (int) syscall(SYS_pidfd_open, ctx.monitor, 0);
+        if (ctx.monitor_pidfd >= 0)
+                fcntl(ctx.monitor_pidfd, F_SETFD, FD_CLOEXEC);
         if (cgroup_wanted(p) && cgroup_create(p, &ctx.cgroup) < 0)
                 return 1;
         signals_block(&ctx.saved_mask, p->die_with_parent);

@@ -3,15 +3,28 @@
 #include "masks.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "log.h"
 #include "mountutil.h"
 #include "plan.h"
 #include "rootfs.h"
 #include "syscalls.h"
 #include "util.h"
+
+const char *const proc_masked[] = {
+        "acpi", "interrupts", "kcore", "keys", "latency_stats", "sched_debug", "scsi", "timer_list", "timer_stats",
+};
+const size_t n_proc_masked = ARRAY_SIZE(proc_masked);
+const char *const proc_readonly[] = {"asound", "bus", "fs", "irq", "sys", "sysrq-trigger"};
+const size_t n_proc_readonly = ARRAY_SIZE(proc_readonly);
+const char *const sys_masked[] = {
+        "firmware", "kernel/security", "kernel/debug", "fs/selinux", "devices/virtual/powercap",
+};
+const size_t n_sys_masked = ARRAY_SIZE(sys_masked);
 
 #define MASK_ATTRS (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)
 
@@ -86,4 +99,49 @@ bool mask_lifted(const struct rootfs *rfs, const char *mount_dest, const char *n
                         return true;
         }
         return false;
+}
+
+static bool in_list(const char *mount_dest, const char *want, const char *const *list, size_t n)
+{
+        char full[4096];
+
+        for (size_t i = 0; i < n; i++) {
+                snprintf(full, sizeof full, "/%s/%s", mount_dest, list[i]);
+                if (same_path(full, want))
+                        return true;
+        }
+        return false;
+}
+
+int masks_check_unmask(const struct plan *p)
+{
+        bool own_userns = (p->clone_flags & CLONE_NEWUSER) || p->userns_fd >= 0;
+
+        for (size_t i = 0; i < p->n_unmask; i++) {
+                const char *u = p->unmask[i];
+                char want[4096];
+                bool masked = false, tunable = false;
+
+                if (strcmp(u, "all") == 0)
+                        continue;
+                snprintf(want, sizeof want, "/%s", u);
+                for (size_t j = 0; j < p->n_ops; j++) {
+                        const struct fs_op *op = &p->ops[j];
+                        if (op->kind == FS_PROC) {
+                                masked |= in_list(op->dest, want, proc_masked, n_proc_masked);
+                                tunable |= in_list(op->dest, want, proc_readonly, n_proc_readonly);
+                        } else if (op->kind == FS_SYS) {
+                                masked |= in_list(op->dest, want, sys_masked, n_sys_masked) ||
+                                          (strstr(want, "/thermal_throttle") != NULL);
+                        }
+                }
+                if (tunable && !own_userns)
+                        return log_error("--unmask: %s stays read-only: without a user namespace of its own the "
+                                         "sandbox would write the host's kernel settings",
+                                         u),
+                               -1;
+                if (!masked && !tunable)
+                        return log_error("--unmask: %s is not a path that --proc or --sys hides", u), -1;
+        }
+        return 0;
 }

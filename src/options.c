@@ -14,6 +14,7 @@
 
 #include "bpf.h"
 #include "caps.h"
+#include "label.h"
 #include "log.h"
 #include "rlimits.h"
 #include "plan.h"
@@ -628,8 +629,12 @@ static int opt_assert_userns_disabled(struct parse_state *st, char **a)
 
 static int set_label(struct parse_state *st, const char *label, char **field)
 {
+        char err[256];
+
         if (!*label)
                 return fail(st, "the label must not be an empty string");
+        if (label_check(label, err, sizeof err) < 0)
+                return fail(st, "%s", err);
         free(*field);
         *field = xstrdup(label);
         return 0;
@@ -971,8 +976,8 @@ static const struct option_def table[] = {
         { "--userns-block-fd", 1, "FD", opt_userns_block_fd, "Wait on FD for the caller to set up the id maps", { COMPLETE_FD } },
         { "--info-fd", 1, "FD", opt_info_fd, "Write JSON about the sandbox (child pid, namespaces) to FD", { COMPLETE_FD } },
         { "--json-status-fd", 1, "FD", opt_json_status_fd, "Write JSON lines with the child pid and exit code to FD", { COMPLETE_FD } },
-        { "--exec-label", 1, "LABEL", opt_exec_label, "SELinux context of the command (where SELinux is on)", { N } },
-        { "--file-label", 1, "LABEL", opt_file_label, "SELinux context of files cocoon creates (where SELinux is on)", { N } },
+        { "--exec-label", 1, "LABEL", opt_exec_label, "SELinux context of the command (SELinux systems only)", { N } },
+        { "--file-label", 1, "LABEL", opt_file_label, "SELinux context of the tmpfs mounts cocoon makes (SELinux systems only)", { N } },
 
         { "--landlock", 0, NULL, opt_landlock, "Landlock rules derived from the mounts: read-only stays read-only", { N } },
         { "--landlock-read", 1, "PATH", opt_landlock_read, "Landlock: let PATH be read", { F } },

@@ -14,16 +14,6 @@
 #include "syscalls.h"
 #include "util.h"
 
-/* What OCI runtimes hide of /proc: reading them tells about the host's
- * hardware, its kernel's state and its memory, or other users' keys. */
-static const char *const proc_masked[] = {
-        "acpi", "interrupts", "kcore", "keys", "latency_stats", "sched_debug", "scsi", "timer_list", "timer_stats",
-};
-
-/* Writable kernel knobs. They stay read-only even for a root caller: each is
- * bound onto itself read-only, recursively. */
-static const char *const proc_readonly[] = {"asound", "bus", "fs", "irq", "sys", "sysrq-trigger"};
-
 int proc_mount(struct rootfs *rfs, const struct fs_op *op)
 {
         const uint64_t attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
@@ -46,9 +36,11 @@ int proc_mount(struct rootfs *rfs, const struct fs_op *op)
         proc = root_open(rfs->newroot_fd, op->dest, O_PATH | O_DIRECTORY);
         if (proc < 0)
                 return log_errno(proc, "%s: can't open %s", op->flag, op->dest), -1;
-        for (size_t i = 0; i < ARRAY_SIZE(proc_readonly); i++) {
+        for (size_t i = 0; i < n_proc_readonly; i++) {
                 const char *sub = proc_readonly[i];
-                if (mask_lifted(rfs, op->dest, sub))
+                /* Only a user namespace of our own guards the host's tunables
+                 * by itself; without one they stay read-only, --unmask or not. */
+                if (rfs->in_userns && mask_lifted(rfs, op->dest, sub))
                         continue;
                 r = mount_clone_onto(proc, sub, attrs | MOUNT_ATTR_RDONLY, proc, sub);
                 if (r == -ENOENT)
@@ -56,7 +48,7 @@ int proc_mount(struct rootfs *rfs, const struct fs_op *op)
                 if (r < 0)
                         return log_errno(r, "%s: can't make %s/%s read-only", op->flag, op->dest, sub), -1;
         }
-        for (size_t i = 0; i < ARRAY_SIZE(proc_masked); i++) {
+        for (size_t i = 0; i < n_proc_masked; i++) {
                 const char *sub = proc_masked[i];
                 if (mask_lifted(rfs, op->dest, sub))
                         continue;

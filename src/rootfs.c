@@ -223,7 +223,8 @@ static int op_mqueue(struct rootfs *rfs, const struct fs_op *op)
 
 static int op_mask(struct rootfs *rfs, const struct fs_op *op)
 {
-        _cleanup_close_ int fd = root_open(rfs->newroot_fd, op->dest, O_PATH | O_NOFOLLOW);
+        /* A symlink is followed (inside the root): what it names is hidden. */
+        _cleanup_close_ int fd = root_open(rfs->newroot_fd, op->dest, O_PATH);
         int r;
 
         if (fd < 0)

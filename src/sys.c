@@ -17,11 +17,6 @@
 #include "syscalls.h"
 #include "util.h"
 
-/* What OCI runtimes hide of /sys. */
-static const char *const sys_masked[] = {
-        "firmware", "kernel/security", "kernel/debug", "fs/selinux", "devices/virtual/powercap",
-};
-
 static int mask_one(struct rootfs *rfs, const struct fs_op *op, int sys, const char *name)
 {
         int r;
@@ -83,7 +78,7 @@ int sys_mount(struct rootfs *rfs, const struct fs_op *op)
         sys = root_open(rfs->newroot_fd, op->dest, O_PATH | O_DIRECTORY);
         if (sys < 0)
                 return log_errno(sys, "%s: can't open %s", op->flag, op->dest), -1;
-        for (size_t i = 0; i < ARRAY_SIZE(sys_masked); i++)
+        for (size_t i = 0; i < n_sys_masked; i++)
                 if (mask_one(rfs, op, sys, sys_masked[i]) < 0)
                         return -1;
         return mask_thermal_throttle(rfs, op, sys);

@@ -8,6 +8,7 @@
 
 #include "landlock.h"
 #include "log.h"
+#include "masks.h"
 #include "plan.h"
 #include "profile.h"
 #include "userns.h"
@@ -27,12 +28,14 @@ static int make_absolute(const struct fs_op *op, char **path, const char *cwd)
         return 0;
 }
 
-/* The capabilities the command will hold, for profiles' includes/excludes. */
+/* The capabilities the command will hold, for profiles' includes/excludes:
+ * those given, else a root caller's own as long as the command runs as uid 0
+ * (exec under any other uid leaves it none). */
 static uint64_t command_caps(const struct plan *p)
 {
         if (p->caps_given)
                 return p->caps;
-        return p->caller_uid == 0 ? p->caller_caps : 0;
+        return p->caller_uid == 0 && p->uid == 0 ? p->caller_caps : 0;
 }
 
 static void add_program(struct plan *p, struct bpf_prog *prog)
@@ -146,6 +149,8 @@ int plan_validate(struct plan *p)
         if (build_programs(p) < 0)
                 return -1;
         if (landlock_settle(p) < 0)
+                return -1;
+        if (masks_check_unmask(p) < 0)
                 return -1;
         if ((p->monotonic_offset || p->boottime_offset) && !p->unshare_time)
                 return log_error("%s: needs --unshare-time",
