@@ -43,6 +43,9 @@ _cocoon_options='
 --dir                     dir
 --symlink                 file,file
 --proc                    dir
+--sys                     dir
+--mask                    file
+--unmask                  file
 --dev                     dir
 --file                    fd,file
 --bind-data               fd,file
@@ -57,6 +60,10 @@ _cocoon_options='
 --ro-overlay              dir
 --perms                   number
 --size                    number
+--seccomp                 fd
+--add-seccomp-fd          fd
+--seccomp-profile         file
+--seccomp-export          file
 --userns                  fd
 --userns2                 fd
 --pidns                   fd
@@ -70,6 +77,23 @@ _cocoon_options='
 --json-status-fd          fd
 --exec-label              none
 --file-label              none
+--landlock                -
+--landlock-read           file
+--landlock-write          file
+--landlock-exec           file
+--connect-tcp             none
+--bind-tcp                none
+--scope-abstract-unix     -
+--scope-signals           -
+--landlock-best-effort    -
+--rlimit                  none
+--memory-max              number
+--pids-max                number
+--cpu-max                 number
+--timeout                 number
+--unshare-time            -
+--monotonic-offset        number
+--boottime-offset         number
 --new-session             -
 --die-with-parent         -
 --as-pid-1                -
@@ -88,10 +112,34 @@ CAP_SYS_TTY_CONFIG CAP_MKNOD CAP_LEASE CAP_AUDIT_WRITE CAP_AUDIT_CONTROL
 CAP_SETFCAP CAP_MAC_OVERRIDE CAP_MAC_ADMIN CAP_SYSLOG CAP_WAKE_ALARM
 CAP_BLOCK_SUSPEND CAP_AUDIT_READ CAP_PERFMON CAP_BPF CAP_CHECKPOINT_RESTORE'
 
-# Complete one argument of the given kind.
+# The resource names that --rlimit takes, each followed by "=".
+_cocoon_rlimits='as= vmem= core= cpu= data= fsize= locks= memlock= msgqueue= nice=
+nofile= nproc= rss= rtprio= rttime= sigpending= stack='
+
+# Complete one argument of the given kind, for the given option.
 _cocoon_complete_kind()
 {
-    local kind=$1 cur=$2
+    local kind=$1 cur=$2 option=$3
+    # A few options take a word besides what their kind offers.
+    case $option in
+        --rlimit)
+            if [[ $cur != *=* ]]; then
+                compopt -o nospace 2>/dev/null
+                mapfile -t COMPREPLY < <(compgen -W "$_cocoon_rlimits" -- "$cur")
+            fi
+            return
+            ;;
+        --seccomp-profile)
+            _cocoon_complete_kind "$kind" "$cur"
+            mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -W default -- "$cur")
+            return
+            ;;
+        --unmask)
+            _cocoon_complete_kind "$kind" "$cur"
+            mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -W all -- "$cur")
+            return
+            ;;
+    esac
     case $kind in
         file)
             if declare -F _filedir >/dev/null; then
@@ -149,7 +197,7 @@ _cocoon()
             [[ ${kinds_of[$w]} != - ]] && IFS=, read -r -a args <<< "${kinds_of[$w]}"
             if (( i + ${#args[@]} >= cword )); then
                 # The cursor is on an argument of this option.
-                _cocoon_complete_kind "${args[cword - i - 1]}" "$cur"
+                _cocoon_complete_kind "${args[cword - i - 1]}" "$cur" "$w"
                 return 0
             fi
             (( i += 1 + ${#args[@]} ))

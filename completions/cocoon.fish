@@ -43,7 +43,10 @@ set -l __cocoon_table '
 --tmpfs                   dir          Mount a new tmpfs
 --dir                     dir          Create a directory
 --symlink                 file,file    Create a symbolic link
---proc                    dir          Mount procfs
+--proc                    dir          Mount procfs, its sensitive entries hidden
+--sys                     dir          Mount a read-only sysfs, its sensitive entries hidden
+--mask                    file         Hide a path under an empty read-only file or directory
+--unmask                  file         Lift a mask of --proc or --sys (or all of them)
 --dev                     dir          Mount a minimal /dev
 --file                    fd,file      Copy the data on a file descriptor into a new file
 --bind-data               fd,file      Bind a private copy of the data on a file descriptor
@@ -58,6 +61,10 @@ set -l __cocoon_table '
 --ro-overlay              dir          Mount a read-only overlay
 --perms                   number       Mode of what the next operation creates
 --size                    number       Size limit in bytes for the next tmpfs
+--seccomp                 fd           Load a compiled seccomp filter from a descriptor
+--add-seccomp-fd          fd           Stack a compiled seccomp filter from a descriptor
+--seccomp-profile         file         Compile a JSON seccomp profile (or default) and load it
+--seccomp-export          file         Write the compiled seccomp profile to a file and exit
 --userns                  fd           Use an existing user namespace
 --userns2                 fd           Switch into a user namespace once setup is done
 --pidns                   fd           Use an existing pid namespace
@@ -71,6 +78,23 @@ set -l __cocoon_table '
 --json-status-fd          fd           Write JSON status lines to a file descriptor
 --exec-label              none         SELinux context of the command
 --file-label              none         SELinux context of the tmpfs mounts
+--landlock                -            Landlock rules derived from the mounts
+--landlock-read           file         Landlock: let a path be read
+--landlock-write          file         Landlock: let a path be read and changed
+--landlock-exec           file         Landlock: let a path be read and executed
+--connect-tcp             none         Landlock: allow TCP connects to a port or range only
+--bind-tcp                none         Landlock: allow TCP binds to a port or range only
+--scope-abstract-unix     -            Landlock: no connects to abstract sockets outside
+--scope-signals           -            Landlock: no signals to processes outside
+--landlock-best-effort    -            Skip with a warning what Landlock in this kernel lacks
+--rlimit                  none         Set a resource limit of the command
+--memory-max              number       Memory limit of the sandbox (cgroup v2)
+--pids-max                number       Process limit of the sandbox (cgroup v2)
+--cpu-max                 number       CPU limit of the sandbox in percent of one CPU (cgroup v2)
+--timeout                 number       Kill the sandbox after some seconds and exit 124
+--unshare-time            -            Create a time namespace
+--monotonic-offset        number       Shift the monotonic clock inside (seconds)
+--boottime-offset         number       Shift the boot-time clock inside (seconds)
 --new-session             -            Run the command in a new terminal session
 --die-with-parent         -            Kill the sandbox when the parent of cocoon dies
 --as-pid-1                -            Run the command as pid 1, without a reaper
@@ -96,12 +120,14 @@ set -e __cocoon_line
 # Print where the cursor is: "option" (an option or the command may come),
 # "arg KIND" (an argument of an option), "command" (the command's name) or
 # "args" (the command's arguments).  With an argument, succeed only when the
-# state is that one.
+# state is that one.  When the cursor is on an argument, the global variable
+# __cocoon_option holds the option it belongs to.
 function __cocoon_state
     set -l tokens (commandline -opc)
     set -e tokens[1]
     set -l n (count $tokens)
     set -l state option
+    set -g __cocoon_option
     set -l i 1
     while test $i -le $n
         set -l w $tokens[$i]
@@ -123,6 +149,7 @@ function __cocoon_state
             if test (math $i + $nk) -gt $n
                 set -l which (math $n + 1 - $i)
                 set state "arg $kinds[$which]"
+                set -g __cocoon_option $w
                 break
             end
             set i (math $i + 1 + $nk)
@@ -169,6 +196,13 @@ function __cocoon_complete_command_args
     complete -C (string join ' ' -- $cmd)
 end
 
+# The resource names of --rlimit, each followed by "=", until one is typed.
+function __cocoon_rlimits
+    string match -q -- '*=*' (commandline -ct); and return
+    printf '%s=\n' as vmem core cpu data fsize locks memlock msgqueue nice \
+        nofile nproc rss rtprio rttime sigpending stack
+end
+
 function __cocoon_capabilities
     printf '%s\n' ALL CAP_CHOWN CAP_DAC_OVERRIDE CAP_DAC_READ_SEARCH CAP_FOWNER \
         CAP_FSETID CAP_KILL CAP_SETGID CAP_SETUID CAP_SETPCAP CAP_LINUX_IMMUTABLE \
@@ -187,5 +221,12 @@ complete -c cocoon -n '__cocoon_state "arg file"' -F
 complete -c cocoon -n '__cocoon_state "arg dir"' -a '(__fish_complete_directories (commandline -ct))'
 complete -c cocoon -n '__cocoon_state "arg cap"' -a '(__cocoon_capabilities)'
 complete -c cocoon -n '__cocoon_state "arg env"' -a '(set -xn)'
+# A few options take a word besides what their kind offers.
+complete -c cocoon -n '__cocoon_state "arg file"; and test "$__cocoon_option" = --seccomp-profile' \
+    -a default -d 'Built-in profile'
+complete -c cocoon -n '__cocoon_state "arg file"; and test "$__cocoon_option" = --unmask' \
+    -a all -d 'Every mask'
+complete -c cocoon -n '__cocoon_state "arg none"; and test "$__cocoon_option" = --rlimit' \
+    -a '(__cocoon_rlimits)'
 complete -c cocoon -n '__cocoon_state option; or __cocoon_state command' -a '(__fish_complete_command)'
 complete -c cocoon -n '__cocoon_state args' -a '(__cocoon_complete_command_args)'
