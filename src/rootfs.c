@@ -81,6 +81,29 @@ int rootfs_open_source(const struct rootfs *rfs, const char *path)
         return fd < 0 ? -errno : fd;
 }
 
+int rootfs_mount_kernel_fs(struct rootfs *rfs, const struct fs_op *op, const char *fstype, const char *host_path,
+                           bool fresh, uint64_t attrs)
+{
+        _cleanup_close_ int dest = root_mkdir_p(rfs->newroot_fd, op->dest, 0755, 0755);
+        int r, fd;
+
+        if (dest < 0)
+                return log_errno(dest, "%s: can't create mount point %s", op->flag, op->dest), -1;
+        if (fresh) {
+                r = mount_new_onto(fstype, NULL, attrs, dest);
+        } else {
+                _cleanup_close_ int host = rootfs_open_source(rfs, host_path);
+                r = host < 0 ? host : mount_clone_onto(host, "", attrs, dest, "");
+        }
+        if (r < 0)
+                return log_errno(r, "%s: can't mount %s on %s", op->flag, fstype, op->dest), -1;
+        /* Look again: the fd we had is the directory under the new mount. */
+        fd = root_open(rfs->newroot_fd, op->dest, O_PATH | O_DIRECTORY);
+        if (fd < 0)
+                return log_errno(fd, "%s: can't open %s", op->flag, op->dest), -1;
+        return fd;
+}
+
 /* After a mount on the new root itself, our fd points below it. */
 static int reopen_newroot(struct rootfs *rfs)
 {

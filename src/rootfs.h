@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
+#include <stdint.h>
+
 struct plan;
+struct fs_op;
 
 /* Where the new root is being built: fds of the host's root and the new one. */
 struct rootfs {
@@ -23,6 +27,13 @@ int rootfs_enter(struct rootfs *rfs);
 int rootfs_apply(struct rootfs *rfs, const struct plan *p);
 /* Make /newroot the root and detach everything else, host included. */
 int rootfs_finish(struct rootfs *rfs);
+
+/* Mount a kernel file system (proc, sysfs) on op->dest: a fresh instance of
+ * fstype when fresh is set, else the host's host_path bound recursively;
+ * with attrs either way. Returns an O_PATH fd of the mounted directory, or
+ * -1 after one error line. */
+int rootfs_mount_kernel_fs(struct rootfs *rfs, const struct fs_op *op, const char *fstype, const char *host_path,
+                           bool fresh, uint64_t attrs);
 
 /* Open a source path on the host, resolved as the caller sees it. */
 int rootfs_open_source(const struct rootfs *rfs, const char *path);

@@ -58,26 +58,13 @@ static int mask_thermal_throttle(struct rootfs *rfs, const struct fs_op *op, int
 int sys_mount(struct rootfs *rfs, const struct fs_op *op)
 {
         const uint64_t attrs = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
-        _cleanup_close_ int dest = root_mkdir_p(rfs->newroot_fd, op->dest, 0755, 0755);
-        _cleanup_close_ int sys = -1;
-        int r;
-
-        if (dest < 0)
-                return log_errno(dest, "%s: can't create mount point %s", op->flag, op->dest), -1;
         /* sysfs shows the network devices of the namespace that mounts it:
          * a fresh one is only right, and only allowed, with our own. */
-        if (rfs->plan->clone_flags & CLONE_NEWNET) {
-                r = mount_new_onto("sysfs", NULL, attrs, dest);
-        } else {
-                _cleanup_close_ int host = rootfs_open_source(rfs, "/sys");
-                r = host < 0 ? host : mount_clone_onto(host, "", attrs, dest, "");
-        }
-        if (r < 0)
-                return log_errno(r, "%s: can't mount sysfs on %s", op->flag, op->dest), -1;
+        _cleanup_close_ int sys =
+                rootfs_mount_kernel_fs(rfs, op, "sysfs", "/sys", rfs->plan->clone_flags & CLONE_NEWNET, attrs);
 
-        sys = root_open(rfs->newroot_fd, op->dest, O_PATH | O_DIRECTORY);
         if (sys < 0)
-                return log_errno(sys, "%s: can't open %s", op->flag, op->dest), -1;
+                return -1;
         for (size_t i = 0; i < n_sys_masked; i++)
                 if (mask_one(rfs, op, sys, sys_masked[i]) < 0)
                         return -1;

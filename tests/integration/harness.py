@@ -260,6 +260,28 @@ def procs_of_session():
     return found
 
 
+def ppid_of(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        return int(f.read().rsplit(")", 1)[1].split()[1])
+
+
+def descendants(pid):
+    """pid and every process below it (by scanning /proc)."""
+    children = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                children.setdefault(ppid_of(int(d)), []).append(int(d))
+            except (OSError, IndexError, ValueError):
+                pass
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo += children.get(p, [])
+    return out
+
+
 def alive(pid):
     """True while pid exists and is not a zombie. (This machine's init may be
     slow to reap orphans, so a dead orphan can linger as a zombie.)"""

@@ -33,7 +33,7 @@ import time
 import pytest
 
 import harness
-from harness import chown_tree, memfd_with, nul_args
+from harness import chown_tree, descendants, memfd_with, ppid_of, nul_args
 
 APP_ID = "org.example.Cocoon"
 APP_EXIT = 3          # the app's exit status, passed back by the launcher
@@ -159,26 +159,6 @@ def parent_ns_inode(path):
     finally:
         os.close(fd)
 
-
-def ppid_of(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        return int(f.read().rsplit(")", 1)[1].split()[1])
-
-
-def descendants(pid):
-    children = {}
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                children.setdefault(ppid_of(int(d)), []).append(int(d))
-            except (OSError, IndexError, ValueError):
-                pass
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        todo += children.get(p, [])
-    return out
 
 
 def nspid(pid):

@@ -25,7 +25,7 @@ import time
 import pytest
 
 import harness
-from harness import chown_tree, memfd_with, mount_at
+from harness import chown_tree, descendants, memfd_with, ppid_of, mount_at
 
 ROOT = ["--ro-bind", "/", "/"]
 EROFS = "Read-only file system"
@@ -103,27 +103,6 @@ def ns_inodes(pid):
         out[ns] = int(t[t.index("[") + 1:-1])
     return out
 
-
-def ppid_of(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        return int(f.read().rsplit(")", 1)[1].split()[1])
-
-
-def descendants(pid):
-    """pid and every process below it (by scanning /proc)."""
-    children = {}
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                children.setdefault(ppid_of(int(d)), []).append(int(d))
-            except (OSError, IndexError, ValueError):
-                pass
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        todo += children.get(p, [])
-    return out
 
 
 def comm(pid):
