@@ -193,7 +193,7 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
                              .new_pidns = !!(p->clone_flags & CLONE_NEWPID),
                              .in_userns = (p->clone_flags & CLONE_NEWUSER) || p->userns_fd >= 0,
                              .file_label = p->file_label};
-        _cleanup_close_ int host_proc = -1;
+        int host_proc = -1; /* the host's /proc: closed by hand, never kept (see below) */
         const char *cwd;
 
         /* Into our cgroup before anything else runs, so nothing escapes it. */
@@ -202,6 +202,7 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
         /* In a new pid namespace getppid() is 0 whatever happens: ask the
          * monitor's pidfd instead. */
         die_with_parent(ctx->monitor_pidfd, ctx->monitor);
+        closep(&ctx->monitor_pidfd); /* nothing in the sandbox gets a handle on the monitor */
         /* The monitor made us non-dumpable. Callers that read --info-fd open
          * our /proc/PID/ns files during setup (to join our network namespace,
          * say), so we become dumpable again: nothing sandboxed runs yet. Not in
@@ -246,6 +247,10 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
                 _exit(1);
         if (p->disable_userns && userns_disable(p, host_proc) < 0)
                 _exit(1);
+        /* The reaper never returns nor execs, so cleanup attributes and
+         * close-on-exec would leave this with it, in reach of a command that
+         * ptraces it: a way to the host's processes. */
+        closep(&host_proc);
         if (p->userns2_fd >= 0 && setns(p->userns2_fd, CLONE_NEWUSER) < 0)
                 die_errno(errno, "--userns2: can't enter the user namespace");
 

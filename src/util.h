@@ -14,12 +14,14 @@ static inline void freep(void *p)
 {
         free(*(void **) p);
 }
+/* Close *fd if open and mark it closed; usable by hand and as a cleanup. */
 static inline void closep(int *fd)
 {
         if (*fd >= 0) {
                 int saved = errno;
                 close(*fd);
                 errno = saved;
+                *fd = -1;
         }
 }
 #define _cleanup_free_  __attribute__((cleanup(freep)))

@@ -167,3 +167,26 @@ def test_runs_leave_nothing_behind(sb, scratch):
         after = [ln.split(" ", 4)[4] for ln in f.read().splitlines()]
     assert after == before
     assert os.listdir(src) == []
+
+
+# ---------------------------------------------------------------- what the sandbox can reach through pid 1
+
+def test_reaper_holds_nothing_from_the_host(sb, scratch):
+    """pid 1 (the reaper) shares the sandbox with the command, which can look
+    at its fds and even ptrace it. It must hold only what it was handed (the
+    standard fds) and its lock files: never the host's /proc (used for
+    --unshare-time and --disable-userns), the monitor's pidfd or any fd of
+    the launcher's own."""
+    lock = os.path.join(scratch, "lock")
+    open(lock, "w").close()
+    if os.geteuid() == 0:
+        os.chown(lock, sb.ident.uid, sb.ident.gid)
+    script = 'for f in /proc/1/fd/*; do echo "$(readlink "$f")"; done'
+    r = sb.run(sb.minimal + ["--bind", scratch, scratch, "--unshare-user", "--unshare-pid", "--unshare-time",
+                             "--disable-userns", "--lock-file", lock, "sh", "-c", script])
+    assert r.rc == 0, r.describe()
+    targets = r.out.split()
+    assert targets, r.describe()
+    allowed = {"/dev/null", lock}
+    odd = [t for t in targets if t not in allowed and not t.startswith(("pipe:", "socket:"))]
+    assert not odd, f"pid 1 holds fds it should not: {odd}\n" + r.describe()
