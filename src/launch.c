@@ -141,13 +141,9 @@ static _Noreturn void exec_command(const struct launch_ctx *ctx, const char *cwd
         if (p->assert_userns_disabled && userns_assert_disabled() < 0)
                 _exit(1);
         umask(ctx->saved_umask);
-        if (rlimits_apply(p) < 0)
-                _exit(1);
-        if (caps_apply(p, (p->clone_flags & CLONE_NEWUSER) || p->userns_fd >= 0) < 0)
-                die("can't set the command's capabilities");
-        if (label_exec(p->exec_label) < 0)
-                _exit(1);
 
+        /* Allocate what exec needs first: nothing below runs under --rlimit
+         * limits but the last few system calls. */
         if (p->argv0) {
                 argv = xcalloc(p->argc + 1, sizeof(char *));
                 memcpy(argv, p->argv, p->argc * sizeof(char *));
@@ -157,6 +153,13 @@ static _Noreturn void exec_command(const struct launch_ctx *ctx, const char *cwd
          * /bin:/usr/bin without one), as a client with an empty environment
          * expects. */
         environ = command_env(p, cwd);
+
+        if (rlimits_apply(p) < 0) /* before the capabilities go: raising a hard limit needs them */
+                _exit(1);
+        if (caps_apply(p, (p->clone_flags & CLONE_NEWUSER) || p->userns_fd >= 0) < 0)
+                die("can't set the command's capabilities");
+        if (label_exec(p->exec_label) < 0)
+                _exit(1);
         sigprocmask(SIG_SETMASK, &ctx->saved_mask, NULL);
         /* Seccomp last: from here on only exec needs to be allowed. */
         for (size_t i = 0; i < p->n_programs; i++) {
