@@ -559,36 +559,64 @@ def print_case_table(ident, baseline, results, cases, names):
         print_growth(results, growth, names)
 
 
+def stat_of(res, name, stat):
+    r = res.get(name)
+    if not r or "error" in r:
+        return None
+    return r[stat]
+
+
+def growth_exponent(points):
+    """k in extra(N) ~ N^k from the last two points (N, extra ms)."""
+    (n1, e1), (n2, e2) = points[-2], points[-1]
+    if e1 <= 0 or e2 <= 0:
+        return None
+    return math.log(e2 / e1) / math.log(n2 / n1)
+
+
 def print_growth(results, cases, names):
+    """Time per bind = (T(N) - T(0 binds)) / N, from the medians and from the
+    minimums (which a busy machine disturbs less).  Constant per-bind time
+    means linear growth; per-bind time growing with N means quadratic."""
     base = next((c for c in cases if c.binds == 0), None)
+    if base is None:
+        return
     print()
-    print("case 5 growth: time per bind = (median(N) - median(0 binds)) / N")
-    print("%-7s %6s %10s %12s" % ("launcher", "binds", "median ms", "us per bind"))
+    print("case 5 growth: us per bind = (T(N) - T(0 binds)) / N")
+    row = "%-8s %6s %10s %10s %12s %12s"
+    print(row % ("launcher", "binds", "median ms", "min ms", "us/bind med", "us/bind min"))
     for name in names:
         if name == "floor":
             continue
-        pts = []
+        b_med = stat_of(results[base.key], name, "median_ms")
+        b_min = stat_of(results[base.key], name, "min_ms")
+        if b_med is None:
+            continue
+        pts = {"median_ms": [], "min_ms": []}
         for c in cases:
-            m = med(results[c.key], name)
+            m, lo = (stat_of(results[c.key], name, st) for st in ("median_ms", "min_ms"))
             if m is None:
                 continue
-            b0 = med(results[base.key], name) if base else None
-            per = (m - b0) * 1000 / c.binds if (b0 is not None and c.binds) else None
-            pts.append((c.binds, m, per))
-            print("%-8s %6d %10s %12s" % (name, c.binds, fmt_ms(m),
-                                          "-" if per is None else "%.1f" % per))
-        extra = [(n, m) for n, m, _ in pts if n]
-        b0 = med(results[base.key], name) if base else 0.0
-        if len(extra) >= 2 and b0 is not None:
-            (n1, m1), (n2, m2) = extra[-2], extra[-1]
-            if m1 - b0 > 0 and m2 - b0 > 0:
-                k = math.log((m2 - b0) / (m1 - b0)) / math.log(n2 / n1)
-                kind = "~linear" if k < 1.3 else "~quadratic" if k > 1.7 else "superlinear"
-                print("%-8s growth exponent %d->%d binds: %.2f (%s)" % (
-                    name, n1, n2, k, kind))
-    ms = {n: med(results[cases[-1].key], n) for n in ("cocoon", "bwrap")}
-    if ms["cocoon"] and ms["bwrap"]:
-        print("cocoon/bwrap at %d binds: %s" % (cases[-1].binds, ratio(ms["cocoon"], ms["bwrap"])))
+            per = ["-", "-"]
+            if c.binds:
+                pts["median_ms"].append((c.binds, m - b_med))
+                pts["min_ms"].append((c.binds, lo - b_min))
+                per = ["%.1f" % ((m - b_med) * 1000 / c.binds),
+                       "%.1f" % ((lo - b_min) * 1000 / c.binds)]
+            print(row % (name, c.binds, fmt_ms(m), fmt_ms(lo), per[0], per[1]))
+        if len(pts["median_ms"]) >= 2:
+            ks = [growth_exponent(pts[st]) for st in ("median_ms", "min_ms")]
+            k = ks[1] if ks[1] is not None else ks[0]
+            kind = ("?" if k is None else "~linear" if k < 1.3
+                    else "~quadratic" if k > 1.7 else "superlinear")
+            print("%-8s growth exponent %d->%d binds: %s from medians, %s from minimums (%s)" % (
+                name, pts["median_ms"][-2][0], pts["median_ms"][-1][0],
+                "-" if ks[0] is None else "%.2f" % ks[0],
+                "-" if ks[1] is None else "%.2f" % ks[1], kind))
+    last = cases[-1]
+    c, b = (stat_of(results[last.key], n, "median_ms") for n in ("cocoon", "bwrap"))
+    if c and b:
+        print("cocoon/bwrap at %d binds (medians): %s" % (last.binds, ratio(c, b)))
 
 
 def print_summary(report, cases):
