@@ -10,6 +10,7 @@ become "host", pipe inodes are dropped. Not compared: the reaper's name
 (pid 1), mounts strictly below /proc and the seccomp mode, since cocoon's
 lockdown may mask more of /proc and add a default filter."""
 
+import json
 import os
 import shutil
 import tempfile
@@ -391,3 +392,82 @@ def test_version_and_help_shape(sb):
     ref_help = sb.run(["--help"], exe="bwrap", env={"PATH": "/usr/bin:/bin"})
     assert ref_help.rc == got_help.rc == 0
     assert ref_help.out.split()[:2] == got_help.out.split()[:2] == ["usage:", "bwrap"]
+
+
+# ---------------------------------------------------------------- issue 3: data files, fd binds, status fds
+
+def _memfd(data):
+    fd = os.memfd_create("citest", 0)
+    os.write(fd, data)
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
+
+
+def test_data_files_and_fd_binds(sb, host_ns, scratch):
+    """--file, --ro-bind-data, --bind-data (with --perms), --bind-fd,
+    --ro-bind-fd, --chmod and --mqueue give the same view under both. Each
+    launcher gets its own data fds (bwrap reads them from their offset)."""
+    src = os.path.join(scratch, "src")
+    os.mkdir(src)
+    with open(os.path.join(src, "f"), "w") as f:
+        f.write("through an fd\n")
+    if os.geteuid() == 0:
+        for p in (src, os.path.join(src, "f")):
+            os.chown(p, sb.ident.uid, sb.ident.gid)
+    probe_args = []
+    for p in ("/t/file", "/t/perm", "/etc/data", "/t/rwdata", "/fd/dir/f", "/fdro/f", "/t"):
+        probe_args += ["--stat", p]
+    probe_args += ["--read", "/t/file", "--read", "/etc/data", "--read", "/fd/dir/f", "--write", "/fdro/x",
+                   "--write", "/t/rwdata"]
+    results = []
+    for exe in (BWRAP, None):
+        fds = [_memfd(b"file data\n"), _memfd(b"perm data\n"), _memfd(b"ro data\n"), _memfd(b"rw data\n"),
+               os.open(scratch, os.O_PATH), os.open(src, os.O_PATH)]
+        try:
+            args = sb.minimal + [
+                "--unshare-ipc", "--tmpfs", "/t",
+                "--file", str(fds[0]), "/t/file",
+                "--perms", "0640", "--file", str(fds[1]), "/t/perm",
+                "--ro-bind-data", str(fds[2]), "/etc/data",
+                "--bind-data", str(fds[3]), "/t/rwdata",
+                "--bind-fd", str(fds[4]), "/fd",
+                "--ro-bind-fd", str(fds[5]), "/fdro",
+                "--chmod", "0750", "/t",
+                "--mqueue", "/dev/mqueue",
+            ]
+            results.append(sb.probe(args, ["--stat", "/"] + probe_args, exe=exe, pass_fds=fds))
+        finally:
+            for fd in fds:
+                os.close(fd)
+    sid = os.getsid(0)
+    ref, got = (normalize(d, host_ns, sid) for d in results)
+    for key in ("stat", "read", "write", "fds", "uid", "gid", "caps"):
+        assert ref[key] == got[key], f"{key}: bwrap {ref[key]!r}\n  launcher {got[key]!r}"
+    mq = [m for m in results[1]["_mounts"] if m.fstype == "mqueue"]
+    assert mq and mq[0].point == "/dev/mqueue", results[1]["_mounts"]
+
+
+def _status_keys(sb, exe):
+    info_r, info_w = os.pipe()
+    st_r, st_w = os.pipe()
+    try:
+        r = sb.run(ROOT + ["--unshare-all", "--info-fd", str(info_w), "--json-status-fd", str(st_w),
+                           "sh", "-c", "exit 5"], exe=exe, pass_fds=(info_w, st_w))
+        os.close(info_w)
+        os.close(st_w)
+        info = os.read(info_r, 65536).decode()
+        status = os.read(st_r, 65536).decode()
+    finally:
+        os.close(info_r)
+        os.close(st_r)
+    assert r.rc == 5, r.describe()
+    lines = [json.loads(l) for l in status.splitlines() if l.strip()]
+    return sorted(json.loads(info)), [sorted(o) for o in lines], lines[-1]
+
+
+def test_info_and_json_status_agree(sb):
+    """The same JSON members, and the same exit-code line, under both."""
+    ref = _status_keys(sb, BWRAP)
+    got = _status_keys(sb, None)
+    assert ref == got, f"bwrap {ref}\nlauncher {got}"
+    assert got[2] == {"exit-code": 5}
