@@ -65,15 +65,16 @@ uint64_t caps_permitted(void)
         return mask;
 }
 
-static uint64_t caps_bounding(void)
+/* The capabilities of MASK that are in our bounding set. Only those are
+ * asked about: nothing wanted, nothing read. */
+static uint64_t caps_bounded(uint64_t mask)
 {
-        uint64_t mask = 0;
         int last = last_cap();
 
         for (int c = 0; c <= last; c++)
-                if (prctl(PR_CAPBSET_READ, c) == 1)
-                        mask |= UINT64_C(1) << c;
-        return mask;
+                if ((mask & (UINT64_C(1) << c)) && prctl(PR_CAPBSET_READ, c) != 1)
+                        mask &= ~(UINT64_C(1) << c);
+        return mask & caps_all();
 }
 
 /*
@@ -103,7 +104,7 @@ int caps_apply(const struct plan *p, bool new_userns)
         } else {
                 want = 0;
         }
-        want &= caps_bounding();
+        want = caps_bounded(want);
 
         /* libcap-ng remembers the pid it last read; we are a fork of that. */
         capng_setpid(getpid());
