@@ -67,7 +67,9 @@ TYPICAL = USR_ROOT + [
 ]
 ALL_NS = ("user", "mount", "pid", "net", "ipc", "uts", "cgroup")
 BIND_COUNTS = (50, 200, 1000)
-DEFAULT_CASES = "1,2,3,5"  # issue 2's; 4 (seccomp) and 6 (--args) are issue 7's
+# issue 2's, plus what the default seccomp profile and --landlock cost; 4
+# (seccomp) and 6 (--args) are issue 7's
+DEFAULT_CASES = "1,2,3,5,profile,landlock"
 
 
 # ---------------------------------------------------------------- cases
@@ -83,8 +85,12 @@ class Case:
     that fd's number."""
 
     def __init__(self, key, title, args, namespaces, scale=1, binds=None,
-                 files=None, env=None):
+                 files=None, env=None, relative_to=None):
+        """relative_to: a case key. Such a case uses options only cocoon has:
+        bwrap doesn't run it, and its cost is reported as a ratio to
+        cocoon's own median on that case."""
         self.key = key
+        self.relative_to = relative_to
         self.title = title
         self.args = args
         self.namespaces = tuple(namespaces)
@@ -182,6 +188,9 @@ def make_cases(workdir):
         cases.append(Case("5/%d" % n, "/usr root + %d --ro-bind" % n,
                           USR_ROOT + bind_args(srcdir, n), ["mount"],
                           scale={50: 2, 200: 4, 1000: 10}[n], binds=n))
+    cases.append(Case("profile", "case 2 + default profile", TYPICAL + ["--seccomp-profile", "default"],
+                      ALL_NS, relative_to="2"))
+    cases.append(Case("landlock", "case 2 + --landlock", TYPICAL + ["--landlock"], ALL_NS, relative_to="2"))
     fl = flatpak_args()
     path = os.path.join(workdir, "flatpak.args")
     with open(path, "wb") as f:
@@ -550,6 +559,9 @@ def print_case_table(ident, baseline, results, cases, names):
                 continue
             m = r["median_ms"]
             vs_b = ratio(m, bm) if name == "cocoon" else ""
+            if case.relative_to and name == "cocoon" and case.relative_to in results:
+                # what the option adds, as cocoon's own ratio to the base case
+                vs_b = "%s/%s" % (ratio(m, med(results[case.relative_to], "cocoon")), case.relative_to)
             vs_f = ratio(m, fm) if name != "floor" else ""
             print("%-6s %-28s %-8s %5d %9s %9s %9s %8d %8s %8s" % (
                 key, title, name, r["runs"], fmt_ms(m), fmt_ms(r["min_ms"]),
@@ -880,7 +892,8 @@ def main():
                 results = {}
                 for case in cases:
                     n = max(3, base_n // case.scale)
-                    results[case.key] = bench_case(case, launchers, ident, measure, n,
+                    runners = [l for l in launchers if not (case.relative_to and l.name == "bwrap")]
+                    results[case.key] = bench_case(case, runners, ident, measure, n,
                                                    opts.warmup, opts.timeout)
                     for name, r in results[case.key].items():
                         if "error" in r:
