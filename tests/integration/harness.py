@@ -260,6 +260,37 @@ def procs_of_session():
     return found
 
 
+class Running:
+    """A launcher started in the background with stdin, stdout and stderr on
+    pipes (Sandbox.popen gives it /dev/null as stdin)."""
+
+    def __init__(self, argv, env, cwd, pass_fds=()):
+        self.argv = argv
+        self.p = subprocess.Popen(argv, env=env, cwd=cwd, pass_fds=pass_fds,
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE)
+
+    @property
+    def pid(self):
+        return self.p.pid
+
+    def describe(self, out="", err=""):
+        return Result(self.argv, self.p.returncode, out, err).describe()
+
+    def readline(self):
+        return self.p.stdout.readline().decode()
+
+    def finish(self, data=b""):
+        out, err = self.p.communicate(data, timeout=60)
+        return Result(self.argv, self.p.returncode, out.decode(errors="replace"),
+                      err.decode(errors="replace"))
+
+    def kill(self):
+        if self.p.poll() is None:
+            self.p.kill()
+            self.p.communicate(timeout=30)
+
+
 def ppid_of(pid):
     with open(f"/proc/{pid}/stat") as f:
         return int(f.read().rsplit(")", 1)[1].split()[1])

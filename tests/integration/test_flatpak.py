@@ -213,30 +213,7 @@ def seccomp_program():
     ])
 
 
-class Running:
-    """The launcher in the background with stdin/stdout/stderr on pipes."""
-
-    def __init__(self, argv, env, cwd, pass_fds):
-        self.argv = argv
-        self.p = subprocess.Popen(argv, env=env, cwd=cwd, pass_fds=pass_fds,
-                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE)
-
-    def describe(self, out="", err=""):
-        return harness.Result(self.argv, self.p.returncode, out, err).describe()
-
-    def readline(self):
-        return self.p.stdout.readline().decode()
-
-    def finish(self, data=b""):
-        out, err = self.p.communicate(data, timeout=60)
-        return harness.Result(self.argv, self.p.returncode, out.decode(errors="replace"),
-                              err.decode(errors="replace"))
-
-    def kill(self):
-        if self.p.poll() is None:
-            self.p.kill()
-            self.p.communicate(timeout=30)
+Running = harness.Running
 
 
 # ---------------------------------------------------------------- the trees

@@ -175,32 +175,9 @@ def inheritable_pipe():
     return r, w
 
 
-class Running:
-    """The launcher started in the background with stdin, stdout and stderr
-    on pipes (sb.popen gives /dev/null as stdin)."""
-
-    def __init__(self, sb, args, pass_fds=()):
-        self.argv = sb.argv(args)
-        self.p = subprocess.Popen(self.argv, env=harness.tagged_env(None), cwd=sb.scratch,
-                                  pass_fds=pass_fds, stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-
-    @property
-    def pid(self):
-        return self.p.pid
-
-    def readline(self):
-        return self.p.stdout.readline().decode()
-
-    def finish(self, data=b""):
-        out, err = self.p.communicate(data, timeout=60)
-        return harness.Result(self.argv, self.p.returncode, out.decode(errors="replace"),
-                              err.decode(errors="replace"))
-
-    def kill(self):
-        if self.p.poll() is None:
-            self.p.kill()
-            self.p.communicate(timeout=30)
+def Running(sb, args, pass_fds=()):
+    """The launcher in the background, as sb's identity, on pipes."""
+    return harness.Running(sb.argv(args), harness.tagged_env(None), sb.scratch, pass_fds)
 
 
 @pytest.fixture
