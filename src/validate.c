@@ -10,6 +10,7 @@
 #include "log.h"
 #include "masks.h"
 #include "plan.h"
+#include "precompiled.h"
 #include "profile.h"
 #include "userns.h"
 #include "util.h"
@@ -38,6 +39,15 @@ static uint64_t command_caps(const struct plan *p)
         return p->caller_uid == 0 && p->uid == 0 ? p->caller_caps : 0;
 }
 
+/* A heap copy of a precompiled program: the plan owns what it holds. */
+static struct bpf_prog copy_program(const struct bpf_prog_const *src)
+{
+        struct bpf_prog prog = {.insns = xmalloc(src->len * sizeof *src->insns), .len = src->len};
+
+        memcpy(prog.insns, src->insns, src->len * sizeof *src->insns);
+        return prog;
+}
+
 static void add_program(struct plan *p, struct bpf_prog *prog)
 {
         p->programs = xrealloc(p->programs, sizeof *p->programs * (p->n_programs + 1));
@@ -54,7 +64,11 @@ static int compile_profile(struct plan *p, const char *file)
         size_t len;
         int r;
 
-        if (strcmp(file, "default") == 0) {
+        if (strcmp(file, "default") == 0 && command_caps(p) == 0) {
+                /* Compiled at build time, by the same code, for exactly this case. */
+                prog = copy_program(&precompiled_default_nocaps);
+                r = 0;
+        } else if (strcmp(file, "default") == 0) {
                 r = profile_compile(seccomp_default_profile, strlen(seccomp_default_profile), "default profile",
                                     command_caps(p), &prog, err, sizeof err);
         } else {
@@ -83,8 +97,7 @@ static int build_programs(struct plan *p)
         if (p->seccomp_export && p->n_profiles != 1)
                 return log_error("--seccomp-export: needs exactly one --seccomp-profile"), -1;
         if (!p->seccomp_export) {
-                if (profile_tty_guard(&guard) < 0)
-                        return -1;
+                guard = copy_program(&precompiled_tty_guard);
                 add_program(p, &guard);
         }
         if (p->seccomp_fd_prog.insns)

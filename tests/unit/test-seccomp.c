@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The programs compiled at build time are exactly what the run-time
+ * compiler makes; and the validator accepts what libseccomp makes and
+ * refuses what the kernel would. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpf.h"
+#include "precompiled.h"
+#include "profile.h"
+#include "tap.h"
+
+static int same(const struct bpf_prog *a, const struct bpf_prog_const *b)
+{
+        return a->len == b->len && memcmp(a->insns, b->insns, a->len * sizeof *a->insns) == 0;
+}
+
+int main(void)
+{
+        struct bpf_prog guard = {0}, def = {0}, copy = {0};
+        char err[512];
+
+        ok(profile_tty_guard(&guard) == 0, "the guard compiles");
+        ok(same(&guard, &precompiled_tty_guard), "the precompiled guard is the run-time guard (%zu insns)",
+           precompiled_tty_guard.len);
+        ok(profile_compile(seccomp_default_profile, strlen(seccomp_default_profile), "default profile", 0, &def, err,
+                           sizeof err) == 0,
+           "the default profile compiles");
+        ok(same(&def, &precompiled_default_nocaps), "the precompiled default profile is the run-time one (%zu insns)",
+           precompiled_default_nocaps.len);
+        ok(bpf_parse(precompiled_default_nocaps.insns, precompiled_default_nocaps.len * sizeof(struct sock_filter),
+                     &copy, err, sizeof err) == 0,
+           "the validator accepts it");
+
+        {
+                /* A jump past the end, and a program that doesn't return. */
+                struct sock_filter bad_jump[] = {BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 5, 0),
+                                                 BPF_STMT(BPF_RET | BPF_K, 0)};
+                struct sock_filter no_ret[] = {BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0)};
+                struct sock_filter far_load[] = {BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 64), BPF_STMT(BPF_RET | BPF_K, 0)};
+                struct bpf_prog p;
+                ok(bpf_parse(bad_jump, sizeof bad_jump, &p, err, sizeof err) < 0, "a jump out of the program");
+                ok(bpf_parse(no_ret, sizeof no_ret, &p, err, sizeof err) < 0, "a program that doesn't return");
+                ok(bpf_parse(far_load, sizeof far_load, &p, err, sizeof err) < 0, "a load past seccomp_data");
+                ok(bpf_parse(bad_jump, 12, &p, err, sizeof err) < 0, "a length that isn't whole instructions");
+                ok(bpf_parse(bad_jump, 0, &p, err, sizeof err) < 0, "an empty program");
+        }
+        free(guard.insns);
+        free(def.insns);
+        free(copy.insns);
+        return tap_done();
+}
