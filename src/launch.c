@@ -191,6 +191,13 @@ static pid_t spawn_command(const struct launch_ctx *ctx, const char *cwd)
         exec_command(ctx, cwd);
 }
 
+/* Close, in this process only, an fd the plan names (-1: none). */
+static void close_plan_fd(int fd)
+{
+        if (fd >= 0)
+                close(fd);
+}
+
 /* Tell the monitor which namespaces we are in, for --info-fd. The kernel
  * attaches our pid, as the monitor sees it, to the message. */
 static void report_namespaces(struct launch_ctx *ctx)
@@ -222,6 +229,14 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
         /* Into our cgroup before anything else runs, so nothing escapes it. */
         if (ctx->cgroup.procs_fd >= 0 && cgroup_join(&ctx->cgroup) < 0)
                 _exit(1);
+        /* What only the monitor writes to or already used. The reaper never
+         * execs, so close-on-exec alone would leave these with it, where a
+         * command that ptraces it could, say, forge the caller's status. */
+        closep(&ctx->cgroup.procs_fd);
+        close_plan_fd(p->info_fd);
+        close_plan_fd(p->json_status_fd);
+        close_plan_fd(p->userns_fd);
+        close_plan_fd(p->pidns_fd);
         /* In a new pid namespace getppid() is 0 whatever happens: ask the
          * monitor's pidfd instead. */
         die_with_parent(ctx->monitor_pidfd, ctx->monitor);
@@ -276,6 +291,7 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
         closep(&host_proc);
         if (p->userns2_fd >= 0 && setns(p->userns2_fd, CLONE_NEWUSER) < 0)
                 die_errno(errno, "--userns2: can't enter the user namespace");
+        close_plan_fd(p->userns2_fd);
 
         cwd = enter_cwd(p);
         take_locks(ctx);
@@ -288,6 +304,7 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
                 pid_t command = spawn_command(ctx, cwd);
                 if (command < 0)
                         die_errno(errno, "can't fork the command");
+                close_plan_fd(p->block_fd); /* the command's, not ours */
                 reaper_run(command);
         }
         keep_across_exec(ctx);

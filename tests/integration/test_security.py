@@ -181,12 +181,24 @@ def test_reaper_holds_nothing_from_the_host(sb, scratch):
     open(lock, "w").close()
     if os.geteuid() == 0:
         os.chown(lock, sb.ident.uid, sb.ident.gid)
-    script = 'for f in /proc/1/fd/*; do echo "$(readlink "$f")"; done'
-    r = sb.run(sb.minimal + ["--bind", scratch, scratch, "--unshare-user", "--unshare-pid", "--unshare-time",
-                             "--disable-userns", "--lock-file", lock, "sh", "-c", script])
+    script = 'for f in /proc/1/fd/*; do echo "${f##*/} $(readlink "$f")"; done'
+    info = os.path.join(scratch, "info.json")
+    status = os.path.join(scratch, "status.json")
+    ifd = os.open(info, os.O_WRONLY | os.O_CREAT, 0o644)
+    sfd = os.open(status, os.O_WRONLY | os.O_CREAT, 0o644)
+    bfd = os.open("/dev/zero", os.O_RDONLY)
+    try:
+        r = sb.run(sb.minimal + ["--bind", scratch, scratch, "--unshare-user", "--unshare-pid", "--unshare-time",
+                                 "--disable-userns", "--lock-file", lock, "--info-fd", str(ifd),
+                                 "--json-status-fd", str(sfd), "--block-fd", str(bfd), "sh", "-c", script],
+                   pass_fds=(ifd, sfd, bfd))
+    finally:
+        for fd in (ifd, sfd, bfd):
+            os.close(fd)
     assert r.rc == 0, r.describe()
-    targets = r.out.split()
+    targets = [line.split(" ", 1)[1] for line in r.out.splitlines() if " " in line]
     assert targets, r.describe()
+    # /dev/null and pipes: the fds the test handed in as stdin/stdout/stderr
     allowed = {"/dev/null", lock}
     odd = [t for t in targets if t not in allowed and not t.startswith(("pipe:", "socket:"))]
     assert not odd, f"pid 1 holds fds it should not: {odd}\n" + r.describe()
