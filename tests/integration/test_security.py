@@ -181,7 +181,10 @@ def test_reaper_holds_nothing_from_the_host(sb, scratch):
     open(lock, "w").close()
     if os.geteuid() == 0:
         os.chown(lock, sb.ident.uid, sb.ident.gid)
-    script = 'for f in /proc/1/fd/*; do echo "${f##*/} $(readlink "$f")"; done'
+    # The reaper drops --block-fd right after the command execs (it is
+    # suspended until then): look a moment later, and skip an fd that closes
+    # while the list is being read.
+    script = 'sleep 0.2; for f in /proc/1/fd/*; do t=$(readlink "$f") && echo "${f##*/} $t"; done'
     info = os.path.join(scratch, "info.json")
     status = os.path.join(scratch, "status.json")
     ifd = os.open(info, os.O_WRONLY | os.O_CREAT, 0o644)
