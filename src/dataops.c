@@ -107,7 +107,7 @@ int op_bind_data(struct rootfs *rfs, const struct fs_op *op)
  */
 int op_bind_fd(struct rootfs *rfs, const struct fs_op *op)
 {
-        char link[64], path[PATH_MAX];
+        char link[ROOTFS_FD_LINK_MAX], path[PATH_MAX];
         struct stat want, got;
         _cleanup_close_ int src = -1, dest = -1;
         uint64_t attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
@@ -116,7 +116,7 @@ int op_bind_fd(struct rootfs *rfs, const struct fs_op *op)
 
         if (fstat(op->fd, &want) < 0)
                 return log_errno(errno, "%s: can't stat fd %d", op->flag, op->fd), -1;
-        snprintf(link, sizeof link, "/oldroot/proc/self/fd/%d", op->fd);
+        rootfs_fd_link(op->fd, link);
         n = readlink(link, path, sizeof path - 1);
         if (n < 0)
                 return log_errno(errno, "%s: can't find the path of fd %d", op->flag, op->fd), -1;

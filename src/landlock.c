@@ -114,14 +114,13 @@ static uint64_t op_rights(const struct fs_op *op)
         return 0;
 }
 
-/* An fd of "/", for lookups that must not depend on the cwd. */
-static int root_fd(void)
-{
-        static int fd = -1;
-        if (fd < 0)
-                fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        return fd;
-}
+/* What every filesystem rule needs: the ruleset, the rights it handles, and
+ * an fd of "/" (destinations are looked up from the root, not the cwd). */
+struct fs_rules {
+        int ruleset;
+        uint64_t handled;
+        int root_fd;
+};
 
 static const char *relative(const char *path)
 {
@@ -130,12 +129,11 @@ static const char *relative(const char *path)
         return *path ? path : ".";
 }
 
-static int add_path_rule(int ruleset, const char *path, uint64_t rights, uint64_t handled, const char *flag)
+static int add_path_rule(const struct fs_rules *r, const char *path, uint64_t rights, const char *flag)
 {
         struct ll_path_beneath rule;
         struct stat st;
-        /* Destinations are relative to the root, not to the working directory. */
-        _cleanup_close_ int fd = openat(root_fd(), relative(path), O_PATH | O_CLOEXEC);
+        _cleanup_close_ int fd = openat(r->root_fd, relative(path), O_PATH | O_CLOEXEC);
 
         if (fd < 0) {
                 if (errno == ENOENT && !flag)
@@ -144,11 +142,11 @@ static int add_path_rule(int ruleset, const char *path, uint64_t rights, uint64_
         }
         if (fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode))
                 rights &= LL_FILE_RIGHTS;
-        rule.allowed_access = rights & handled;
+        rule.allowed_access = rights & r->handled;
         rule.parent_fd = fd;
         if (!rule.allowed_access)
                 return 0;
-        if (syscall(SYS_landlock_add_rule, ruleset, LL_RULE_PATH_BENEATH, &rule, 0) < 0)
+        if (syscall(SYS_landlock_add_rule, r->ruleset, LL_RULE_PATH_BENEATH, &rule, 0) < 0)
                 return log_errno(errno, "%s: can't add a rule for %s", flag ? flag : "--landlock", path), -1;
         return 0;
 }
@@ -246,30 +244,35 @@ int landlock_apply(const struct plan *p)
                 return log_errno(errno, "--landlock: can't create a ruleset"), -1;
 
         if (want_fs) {
+                _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                struct fs_rules r = {.ruleset = ruleset, .handled = attr.handled_access_fs, .root_fd = root};
+
+                if (root < 0)
+                        return log_errno(errno, "--landlock: can't open /"), -1;
                 /* The root tmpfs is readable; what was mounted or made on it gets
                  * what its operation gives. Later rules only add: Landlock grants
                  * the union of the rules on a path and its parents. */
-                if (p->landlock && add_path_rule(ruleset, "/", LL_READ, attr.handled_access_fs, NULL) < 0)
+                if (p->landlock && add_path_rule(&r, "/", LL_READ, NULL) < 0)
                         return -1;
                 for (size_t i = 0; p->landlock && i < p->n_ops; i++) {
                         const struct fs_op *op = &p->ops[i];
                         uint64_t rights = op_rights(op);
-                        if (rights && add_path_rule(ruleset, op->dest, rights, attr.handled_access_fs, NULL) < 0)
+                        if (rights && add_path_rule(&r, op->dest, rights, NULL) < 0)
                                 return -1;
                         /* POSIX shared memory lives in dev/shm, a plain directory. */
                         if (op->kind == FS_DEV) {
                                 _cleanup_free_ char *shm = xasprintf("%s/shm", op->dest);
-                                if (add_path_rule(ruleset, shm, LL_READ | LL_WRITE, attr.handled_access_fs, NULL) < 0)
+                                if (add_path_rule(&r, shm, LL_READ | LL_WRITE, NULL) < 0)
                                         return -1;
                         }
                 }
                 for (size_t i = 0; i < p->n_landlock_paths; i++) {
                         const struct landlock_path *lp = &p->landlock_paths[i];
-                        if (add_path_rule(ruleset, lp->path,
+                        if (add_path_rule(&r, lp->path,
                                           lp->rights == LANDLOCK_WRITE  ? LL_READ | LL_WRITE
                                           : lp->rights == LANDLOCK_EXEC ? LL_READ
                                                                         : LL_FS_READ_FILE | LL_FS_READ_DIR,
-                                          attr.handled_access_fs, lp->flag) < 0)
+                                          lp->flag) < 0)
                                 return -1;
                 }
         }

@@ -20,7 +20,10 @@
  * be redirected, and no ':' or ',' in a host path can confuse its options. */
 static char *fd_path(int fd)
 {
-        return xasprintf("/oldroot/proc/self/fd/%d", fd);
+        char link[ROOTFS_FD_LINK_MAX];
+
+        rootfs_fd_link(fd, link);
+        return xstrdup(link);
 }
 
 struct layers {

@@ -18,16 +18,22 @@
 const int forwarded_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
 const unsigned n_forwarded_signals = ARRAY_SIZE(forwarded_signals);
 
+/* The signals the monitor and the reaper wait for. */
+static void waited_signals(sigset_t *set, bool parent_death)
+{
+        sigemptyset(set);
+        sigaddset(set, SIGCHLD);
+        for (unsigned i = 0; i < n_forwarded_signals; i++)
+                sigaddset(set, forwarded_signals[i]);
+        if (parent_death)
+                sigaddset(set, PARENT_DEATH_SIGNAL);
+}
+
 void signals_block(sigset_t *old, bool parent_death)
 {
         sigset_t set;
 
-        sigemptyset(&set);
-        sigaddset(&set, SIGCHLD);
-        for (unsigned i = 0; i < n_forwarded_signals; i++)
-                sigaddset(&set, forwarded_signals[i]);
-        if (parent_death)
-                sigaddset(&set, PARENT_DEATH_SIGNAL);
+        waited_signals(&set, parent_death);
         sigprocmask(SIG_BLOCK, &set, old);
 }
 
@@ -164,12 +170,7 @@ int monitor_run(pid_t child, const struct monitor_opts *o)
         sigset_t set;
         int status = 0;
 
-        sigemptyset(&set);
-        sigaddset(&set, SIGCHLD);
-        for (unsigned i = 0; i < n_forwarded_signals; i++)
-                sigaddset(&set, forwarded_signals[i]);
-        if (o->die_with_parent)
-                sigaddset(&set, PARENT_DEATH_SIGNAL);
+        waited_signals(&set, o->die_with_parent);
         if (o->timeout) {
                 clock_gettime(CLOCK_MONOTONIC, &deadline);
                 deadline.tv_sec += o->timeout;
@@ -229,10 +230,7 @@ _Noreturn void reaper_run(pid_t command)
         caps_clear();
         prctl(PR_SET_DUMPABLE, 1);
 
-        sigemptyset(&set);
-        sigaddset(&set, SIGCHLD);
-        for (unsigned i = 0; i < n_forwarded_signals; i++)
-                sigaddset(&set, forwarded_signals[i]);
+        waited_signals(&set, false);
 
         for (;;) {
                 siginfo_t si;

@@ -104,6 +104,11 @@ int rootfs_mount_kernel_fs(struct rootfs *rfs, const struct fs_op *op, const cha
         return fd;
 }
 
+void rootfs_fd_link(int fd, char buf[ROOTFS_FD_LINK_MAX])
+{
+        snprintf(buf, ROOTFS_FD_LINK_MAX, "/oldroot/proc/self/fd/%d", fd);
+}
+
 /* After a mount on the new root itself, our fd points below it. */
 static int reopen_newroot(struct rootfs *rfs)
 {
@@ -220,12 +225,12 @@ static int op_symlink(struct rootfs *rfs, const struct fs_op *op)
 static int op_chmod(struct rootfs *rfs, const struct fs_op *op)
 {
         _cleanup_close_ int fd = root_open(rfs->newroot_fd, op->dest, O_PATH);
-        char link[64];
+        char link[ROOTFS_FD_LINK_MAX];
 
         if (fd < 0)
                 return log_errno(fd, "%s: can't find %s", op->flag, op->dest), -1;
         /* An O_PATH fd can't be chmod'ed directly; its magic link can. */
-        snprintf(link, sizeof link, "/oldroot/proc/self/fd/%d", fd);
+        rootfs_fd_link(fd, link);
         if (chmod(link, op->perms) < 0)
                 return log_errno(errno, "%s: can't change the mode of %s", op->flag, op->dest), -1;
         return 0;

@@ -35,5 +35,11 @@ int rootfs_finish(struct rootfs *rfs);
 int rootfs_mount_kernel_fs(struct rootfs *rfs, const struct fs_op *op, const char *fstype, const char *host_path,
                            bool fresh, uint64_t attrs);
 
+/* The /proc magic link of one of our fds, as a path usable during setup (the
+ * host's /proc is at /oldroot/proc then): it names exactly what the fd is,
+ * for interfaces that only take paths. */
+#define ROOTFS_FD_LINK_MAX 48
+void rootfs_fd_link(int fd, char buf[ROOTFS_FD_LINK_MAX]);
+
 /* Open a source path on the host, resolved as the caller sees it. */
 int rootfs_open_source(const struct rootfs *rfs, const char *path);
