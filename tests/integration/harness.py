@@ -291,6 +291,25 @@ class Running:
             self.p.communicate(timeout=30)
 
 
+def read_json_object(fd, timeout=20.0):
+    """Read from fd until what came parses as one JSON object; return it and
+    the raw bytes."""
+    buf = b""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return json.loads(buf.decode()), buf
+        except ValueError:
+            pass
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            raise AssertionError(f"no complete JSON object on the fd (got {buf!r})")
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            raise AssertionError(f"EOF before a complete JSON object (got {buf!r})")
+        buf += chunk
+
+
 def ppid_of(pid):
     with open(f"/proc/{pid}/stat") as f:
         return int(f.read().rsplit(")", 1)[1].split()[1])

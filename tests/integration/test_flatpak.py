@@ -33,7 +33,7 @@ import time
 import pytest
 
 import harness
-from harness import chown_tree, descendants, memfd_with, ppid_of, nul_args
+from harness import chown_tree, descendants, read_json_object, memfd_with, ppid_of, nul_args
 
 APP_ID = "org.example.Cocoon"
 APP_EXIT = 3          # the app's exit status, passed back by the launcher
@@ -178,24 +178,6 @@ def try_write_lock(path):
         return e.errno
     finally:
         os.close(fd)
-
-
-def read_json_object(fd, timeout=30.0):
-    import select
-    buf = b""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return json.loads(buf.decode())
-        except ValueError:
-            pass
-        left = deadline - time.monotonic()
-        if left <= 0 or not select.select([fd], [], [], left)[0]:
-            raise AssertionError(f"no complete JSON object on --info-fd (got {buf!r})")
-        chunk = os.read(fd, 4096)
-        if not chunk:
-            raise AssertionError(f"EOF on --info-fd before a complete object (got {buf!r})")
-        buf += chunk
 
 
 def seccomp_program():
@@ -465,7 +447,7 @@ def start_and_report(la):
     if not line:
         res = run.finish()
         raise AssertionError("the Flatpak-style launch failed\n" + res.describe())
-    info = read_json_object(la.info_r)
+    info, _ = read_json_object(la.info_r, timeout=30.0)
     return info, json.loads(line)
 
 

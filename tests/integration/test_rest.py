@@ -25,7 +25,7 @@ import time
 import pytest
 
 import harness
-from harness import chown_tree, descendants, memfd_with, ppid_of, mount_at
+from harness import chown_tree, descendants, read_json_object, memfd_with, ppid_of, mount_at
 
 ROOT = ["--ro-bind", "/", "/"]
 EROFS = "Read-only file system"
@@ -139,24 +139,6 @@ def blocked_in_read(top, fd):
 
 def readable(fd):
     return bool(select.select([fd], [], [], 0)[0])
-
-
-def read_json_object(fd, timeout=20.0):
-    """Read from fd until what came parses as one JSON object."""
-    buf = b""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return json.loads(buf.decode()), buf
-        except ValueError:
-            pass
-        left = deadline - time.monotonic()
-        if left <= 0 or not select.select([fd], [], [], left)[0]:
-            raise AssertionError(f"no complete JSON object on the fd (got {buf!r})")
-        chunk = os.read(fd, 4096)
-        if not chunk:
-            raise AssertionError(f"EOF before a complete JSON object (got {buf!r})")
-        buf += chunk
 
 
 def read_all(fd):
