@@ -23,6 +23,11 @@ Paths come from the command line or the environment:
   --floor   / COCOON_FLOOR    default /work/main/build/tests/bench/floor
   --measure / COCOON_MEASURE  default: `measure` next to the floor binary
   --bwrap   / COCOON_BWRAP    default /usr/bin/bwrap (skipped when missing)
+  --valgrind / COCOON_VALGRIND  default: valgrind on PATH.  cocoon's launch
+                              path uses open_tree, move_mount, fsopen and
+                              mount_setattr, which valgrind wraps from 3.26 on
+                              (Debian 12 ships 3.19: build a newer one, or
+                              cocoon's column reads "needs valgrind >= 3.26").
 """
 
 import argparse
@@ -378,7 +383,23 @@ def bench_case(case, launchers, ident, measure, iterations, warmup, timeout):
 
 # ---------------------------------------------------------------- callgrind
 
-def callgrind_case(case, launcher, ident, measure, workdir, timeout):
+def valgrind_version(valgrind):
+    """(major, minor) of a valgrind binary, or None."""
+    try:
+        out = subprocess.run([valgrind, "--version"], capture_output=True, text=True,
+                             timeout=30).stdout
+    except OSError:
+        return None
+    m = re.search(r"(\d+)\.(\d+)", out)
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+# The first valgrind that wraps every system call cocoon's launch makes
+# (mount_setattr came last, in 3.26).
+VALGRIND_FOR_COCOON = (3, 26)
+
+
+def callgrind_case(case, launcher, ident, measure, workdir, timeout, valgrind_bin):
     """Count user-space instructions with callgrind.
 
     Counters are per process and a forked child inherits its parent's, and
@@ -394,7 +415,7 @@ def callgrind_case(case, launcher, ident, measure, workdir, timeout):
     bwrap get one extra `--bind DIR DIR` for this measurement."""
     outdir = tempfile.mkdtemp(prefix="cg-", dir=workdir)
     os.chmod(outdir, 0o777)
-    valgrind = ["/usr/bin/valgrind", "--tool=callgrind", "--trace-children=no",
+    valgrind = [valgrind_bin, "--tool=callgrind", "--trace-children=no",
                 "--dump-before=*exec*",
                 "--callgrind-out-file=" + os.path.join(outdir, "cg.%p")]
     extra = ["--bind", outdir, outdir] if launcher.name != "floor" else []
@@ -769,6 +790,9 @@ def parse_args():
     ap.add_argument("--bwrap", default=os.environ.get("COCOON_BWRAP", DEFAULT_BWRAP),
                     help="bwrap to compare with (default /usr/bin/bwrap)")
     ap.add_argument("--no-bwrap", action="store_true", help="skip bwrap")
+    ap.add_argument("--valgrind", default=os.environ.get("COCOON_VALGRIND"),
+                    help="valgrind for --callgrind (default: the one on PATH; cocoon needs "
+                    ">= 3.26)")
     ap.add_argument("--iterations", type=int,
                     help="runs per launcher for the small cases (default 200, "
                     "--quick 20); the many-bind cases run fewer")
@@ -825,7 +849,9 @@ def main():
     check_file(opts.measure, "measure (set COCOON_MEASURE or --measure)")
     have_bwrap = not opts.no_bwrap and os.path.isfile(opts.bwrap) and os.access(opts.bwrap, os.X_OK)
     want_cg = opts.callgrind or opts.callgrind_only
-    valgrind = "/usr/bin/valgrind" if os.access("/usr/bin/valgrind", os.X_OK) else None
+    valgrind = opts.valgrind or shutil.which("valgrind")
+    if valgrind and not os.access(valgrind, os.X_OK):
+        sys.exit("bench: valgrind not found or not executable: %s" % valgrind)
 
     base_n = opts.iterations or (20 if opts.quick else 200)
     identities = make_identities(opts)
@@ -917,10 +943,17 @@ def main():
                 print("\ncallgrind: valgrind is not installed, skipped")
             else:
                 cg_cases = select_cases(all_cases, opts.callgrind_cases)
+                vg_version = valgrind_version(valgrind)
+                print("\ncallgrind: %s (%s)" % (valgrind, "%d.%d" % vg_version if vg_version else "?"))
+                report["valgrind"] = {"path": valgrind, "version": vg_version}
                 for ident in identities:
                     for case in cg_cases:
                         for l in launchers:
-                            r = callgrind_case(case, l, ident, measure, workdir, opts.timeout)
+                            if l is cocoon and (not vg_version or vg_version < VALGRIND_FOR_COCOON):
+                                r = {"error": "needs valgrind >= %d.%d" % VALGRIND_FOR_COCOON}
+                            else:
+                                r = callgrind_case(case, l, ident, measure, workdir, opts.timeout,
+                                                   valgrind)
                             report["callgrind"].append({"identity": ident.label,
                                                         "case": case.key,
                                                         "launcher": l.name, "result": r})
