@@ -16,6 +16,7 @@
 #include "bpf.h"
 #include "caps.h"
 #include "cgroup.h"
+#include "keyring.h"
 #include "label.h"
 #include "landlock.h"
 #include "log.h"
@@ -264,6 +265,8 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
                         _exit(1);
         }
         if ((p->clone_flags & CLONE_NEWNET) && net_loopback_up() < 0)
+                _exit(1);
+        if (keyring_new_session() < 0)
                 _exit(1);
         if (p->hostname && sethostname(p->hostname, strlen(p->hostname)) < 0)
                 die_errno(errno, "--hostname: can't set hostname %s", p->hostname);

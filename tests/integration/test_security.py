@@ -2,6 +2,8 @@
 """Setup must never write on the host through a symlink planted in the new
 root, the old root must be gone, and no run leaves anything behind."""
 
+import errno
+import json
 import os
 import shutil
 import tempfile
@@ -205,3 +207,100 @@ def test_reaper_holds_nothing_from_the_host(sb, scratch):
     allowed = {"/dev/null", lock}
     odd = [t for t in targets if t not in allowed and not t.startswith(("pipe:", "socket:"))]
     assert not odd, f"pid 1 holds fds it should not: {odd}\n" + r.describe()
+
+
+
+# ---------------------------------------------------------------- the session keyring
+
+# Run as the identity under test. "outside LAUNCHER...": give this process a
+# session keyring of its own holding one key, run "LAUNCHER... python3 THIS
+# inside", then look for the key made inside. "inside": look for the caller's
+# key and make one. Prints one JSON object; errors are negative errnos.
+KEYRING_DRIVER = r"""
+import ctypes, json, subprocess, sys
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+SYS_add_key, SYS_request_key, SYS_keyctl = 248, 249, 250
+KEYCTL_GET_KEYRING_ID, KEYCTL_JOIN_SESSION_KEYRING = 0, 1
+SESSION = -3
+
+def call(nr, *args):
+    conv = [a if isinstance(a, bytes) or a is None else ctypes.c_long(a) for a in args]
+    r = libc.syscall(ctypes.c_long(nr), *conv)
+    return r if r >= 0 else -ctypes.get_errno()
+
+def session_id():
+    return call(SYS_keyctl, KEYCTL_GET_KEYRING_ID, SESSION, 0)
+
+def find(name):
+    return call(SYS_request_key, b"user", name, None, 0)
+
+if sys.argv[1] == "inside":
+    found = find(b"cocoon-caller-secret")
+    made = call(SYS_add_key, b"user", b"cocoon-made-inside", b"x", 1, SESSION)
+    print(json.dumps({"session": session_id(), "found": found, "made": made}))
+    sys.exit(0)
+
+call(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, None)
+secret = call(SYS_add_key, b"user", b"cocoon-caller-secret", b"s3cret", 6, SESSION)
+outside = {"session": session_id(), "secret": secret, "found": find(b"cocoon-caller-secret")}
+r = subprocess.run(sys.argv[2:] + [sys.executable, sys.argv[0], "inside"], capture_output=True, text=True)
+if r.returncode != 0:
+    sys.exit("sandbox failed (%d): %s" % (r.returncode, r.stderr))
+print(json.dumps({"outside": outside, "inside": json.loads(r.stdout),
+                  "after": find(b"cocoon-made-inside")}))
+"""
+
+
+@pytest.mark.cocoon_only("bwrap leaves the caller's session keyring in place")
+def test_sandbox_gets_its_own_session_keyring(sb, scratch):
+    """The caller's session keys are out of reach inside, and a key made
+    inside does not land in the caller's session keyring."""
+    driver = os.path.join(scratch, "keyring.py")
+    with open(driver, "w") as f:
+        f.write(KEYRING_DRIVER)
+    os.chmod(driver, 0o644)
+    r = sb.run([driver, "outside", sb.cocoon, *sb.rootfs], exe="/usr/bin/python3")
+    assert r.rc == 0, r.describe()
+    report = json.loads(r.out)
+    out, inside = report["outside"], report["inside"]
+    # The control: the key exists, and the caller's own session finds it.
+    assert out["secret"] > 0 and out["found"] == out["secret"], report
+    assert inside["session"] > 0 and inside["session"] != out["session"], report
+    assert inside["found"] == -errno.ENOKEY, report
+    # Keys can be made inside; they stay inside.
+    assert inside["made"] > 0, report
+    assert report["after"] == -errno.ENOKEY, report
+
+
+# An outer sandbox that an inner launch can work in: its own /proc, so that
+# the inner one can write its id maps.
+NESTING = ["--ro-bind", "/", "/", "--unshare-pid", "--proc", "/proc"]
+
+
+def _refusing_profile(scratch, names):
+    path = os.path.join(scratch, "refuse-keys.json")
+    with open(path, "w") as f:
+        json.dump({"defaultAction": "SCMP_ACT_ALLOW",
+                   "syscalls": [{"names": names, "action": "SCMP_ACT_ERRNO", "errnoRet": errno.EPERM}]}, f)
+    os.chmod(path, 0o644)
+    return path
+
+
+@pytest.mark.cocoon_only("bwrap leaves the caller's session keyring in place")
+def test_keyring_calls_filtered_away_are_no_obstacle(sb, scratch):
+    """Where a filter already refuses every key call, as Flatpak's does, the
+    inner launch goes on: the command inherits the refusal."""
+    profile = _refusing_profile(scratch, ["keyctl", "add_key", "request_key"])
+    r = sb.run([*NESTING, "--seccomp-profile", profile, sb.cocoon, *sb.rootfs, "true"])
+    assert r.rc == 0, r.describe()
+
+
+@pytest.mark.cocoon_only("bwrap leaves the caller's session keyring in place")
+def test_keyring_refused_while_keys_reachable_fails_closed(sb, scratch):
+    """keyctl refused but add_key and request_key allowed: the caller's
+    session would stay reachable, so the inner launch refuses to go on."""
+    profile = _refusing_profile(scratch, ["keyctl"])
+    r = sb.run([*NESTING, "--seccomp-profile", profile, sb.cocoon, *sb.rootfs, "true"])
+    assert r.rc == 1, r.describe()
+    assert r.err_lines() == [f"{sb.bins.msg_prefix}can't give the sandbox its own session keyring: Operation not permitted"], r.describe()
