@@ -98,6 +98,25 @@ def test_cannot_ptrace_or_read_the_monitor(sb):
     assert all(v != "ok" for v in res.values()), res
 
 
+def test_monitor_non_dumpable_while_the_command_runs(sb):
+    """Without a reaper the sandbox's first process runs in the monitor's
+    memory until it execs the command, and makes that memory dumpable to
+    write its id maps. Once the command runs, the monitor must be
+    non-dumpable again. The kernel gives a non-dumpable process's /proc
+    files to root, which is what the host sees. (From inside, the kernel's
+    user-namespace rules refuse ptrace of the monitor whatever its flag.)"""
+    if sb.ident.is_root:
+        pytest.skip("a root caller's /proc files belong to root whatever the flag")
+    p = sb.popen(sb.minimal + ["/bin/sh", "-c", "echo ready; exec sleep 30"])
+    try:
+        assert harness.readline(p.stdout).strip() == b"ready"
+        owner = os.stat(f"/proc/{p.pid}/environ").st_uid
+    finally:
+        p.kill()
+        p.wait()
+    assert owner == 0, f"the monitor's /proc files belong to uid {owner}: it is dumpable"
+
+
 def test_host_process_out_of_reach_with_unshare_pid(sb):
     """With --unshare-pid a host process of the same user can't be seen,
     signalled, ptraced or read, by its host pid."""
