@@ -10,20 +10,24 @@
 
 #include "log.h"
 
-/* Are the other calls that reach a session keyring refused to us? A filter
- * that refuses a call to us refuses it to the command too, since seccomp
- * filters are inherited and only ever added to. The probes name no keyring
- * (add_key then fails with EINVAL) and a key type that does not exist
- * (request_key fails with ENOKEY): they change nothing either way, and
- * only a refusal answers EPERM or EACCES. */
+/* The answers of a filter that keeps a call from the kernel, or of a kernel
+ * without keys. */
+static bool refused(long r)
+{
+        return r < 0 && (errno == ENOSYS || errno == EPERM || errno == EACCES);
+}
+
+/* Is every way to the session keyring closed to us? A filter that refuses a
+ * call to us refuses it to the command too, since seccomp filters are
+ * inherited and only ever added to. The probes change nothing: add_key names
+ * no keyring (EINVAL), request_key a key type that does not exist (ENOKEY),
+ * and keyctl only asks for the session keyring's id. Anything but a refusal
+ * means the call reaches the keyring, and so would the command's. */
 static bool key_calls_refused(void)
 {
-        long add = syscall(SYS_add_key, "cocoon-probe", "probe", NULL, (size_t) 0, 0);
-        int add_err = add < 0 ? errno : 0;
-        long req = syscall(SYS_request_key, "cocoon-probe", "probe", NULL, 0);
-        int req_err = req < 0 ? errno : 0;
-
-        return (add_err == EPERM || add_err == EACCES) && (req_err == EPERM || req_err == EACCES);
+        return refused(syscall(SYS_add_key, "cocoon-probe", "probe", NULL, (size_t) 0, 0)) &&
+               refused(syscall(SYS_request_key, "cocoon-probe", "probe", NULL, 0)) &&
+               refused(syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0));
 }
 
 int keyring_new_session(void)
@@ -34,11 +38,9 @@ int keyring_new_session(void)
         if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) >= 0)
                 return 0;
         err = errno;
-        /* A kernel without keys has no keyring to reach. */
-        if (err == ENOSYS)
-                return 0;
-        /* Key calls filtered away from us are filtered away from the command. */
-        if ((err == EPERM || err == EACCES) && key_calls_refused())
+        /* A kernel without keys has no keyring to reach, and key calls
+         * filtered away from us are filtered away from the command. */
+        if ((err == ENOSYS || err == EPERM || err == EACCES) && key_calls_refused())
                 return 0;
         if (err == EDQUOT)
                 return log_error("can't give the sandbox its own session keyring: the user's key quota is used "

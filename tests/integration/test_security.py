@@ -278,11 +278,11 @@ def test_sandbox_gets_its_own_session_keyring(sb, scratch):
 NESTING = ["--ro-bind", "/", "/", "--unshare-pid", "--proc", "/proc"]
 
 
-def _refusing_profile(scratch, names):
+def _refusing_profile(scratch, names, err=errno.EPERM):
     path = os.path.join(scratch, "refuse-keys.json")
     with open(path, "w") as f:
         json.dump({"defaultAction": "SCMP_ACT_ALLOW",
-                   "syscalls": [{"names": names, "action": "SCMP_ACT_ERRNO", "errnoRet": errno.EPERM}]}, f)
+                   "syscalls": [{"names": names, "action": "SCMP_ACT_ERRNO", "errnoRet": err}]}, f)
     os.chmod(path, 0o644)
     return path
 
@@ -297,10 +297,13 @@ def test_keyring_calls_filtered_away_are_no_obstacle(sb, scratch):
 
 
 @pytest.mark.cocoon_only("bwrap leaves the caller's session keyring in place")
-def test_keyring_refused_while_keys_reachable_fails_closed(sb, scratch):
-    """keyctl refused but add_key and request_key allowed: the caller's
-    session would stay reachable, so the inner launch refuses to go on."""
-    profile = _refusing_profile(scratch, ["keyctl"])
+@pytest.mark.parametrize("err,text", [(errno.EPERM, "Operation not permitted"),
+                                      (errno.ENOSYS, "Function not implemented")])
+def test_keyring_refused_while_keys_reachable_fails_closed(sb, scratch, err, text):
+    """keyctl refused (or made to look missing) but add_key and request_key
+    allowed: the caller's session would stay reachable, so the inner launch
+    refuses to go on."""
+    profile = _refusing_profile(scratch, ["keyctl"], err)
     r = sb.run([*NESTING, "--seccomp-profile", profile, sb.cocoon, *sb.rootfs, "true"])
     assert r.rc == 1, r.describe()
-    assert r.err_lines() == [f"{sb.bins.msg_prefix}can't give the sandbox its own session keyring: Operation not permitted"], r.describe()
+    assert r.err_lines() == [f"{sb.bins.msg_prefix}can't give the sandbox its own session keyring: {text}"], r.describe()
