@@ -33,9 +33,12 @@
 
 extern char **environ;
 
-/* The stack of a sandbox process that runs in our memory: only the pages it
- * touches are ever allocated. */
-#define SANDBOX_STACK_SIZE (1024 * 1024)
+/* The stack of a sandbox process that runs in our memory, as large as a
+ * main thread's usually is (execvp's fallback for scripts puts the whole
+ * argument vector on it): only the pages it touches are ever allocated. A
+ * guard below it, wider than any frame of ours, stops an overflow. */
+#define SANDBOX_STACK_SIZE  (8 * 1024 * 1024)
+#define SANDBOX_STACK_GUARD (256 * 1024)
 
 /* What the launch learns about the caller before it forks. */
 struct launch_ctx {
@@ -167,10 +170,6 @@ static _Noreturn void exec_command(const struct launch_ctx *ctx, const char *cwd
                 die("can't set the command's capabilities");
         if (label_exec(p->exec_label) < 0)
                 _exit(1);
-        /* Our memory is the monitor's: leave it as the monitor keeps it, out
-         * of reach of the command (the exec gives the command its own). */
-        if (ctx->shares_memory)
-                prctl(PR_SET_DUMPABLE, 0);
         sigprocmask(SIG_SETMASK, &ctx->saved_mask, NULL);
         /* Seccomp last: from here on only exec needs to be allowed. */
         for (size_t i = 0; i < p->n_programs; i++) {
@@ -298,6 +297,10 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
                 _exit(1);
         if (p->disable_userns && userns_disable(p, host_proc) < 0)
                 _exit(1);
+        /* The last id maps are written: memory we share with the monitor
+         * goes back to non-dumpable (see can_share_memory). */
+        if (ctx->shares_memory)
+                prctl(PR_SET_DUMPABLE, 0);
         /* The reaper never returns nor execs, so cleanup attributes and
          * close-on-exec would leave this with it, in reach of a command that
          * ptraces it: a way to the host's processes. */
@@ -392,7 +395,9 @@ static pid_t clone_sandbox(const struct plan *p)
 /* Whether the sandbox's first process may run in our memory until it execs
  * the command: it must exec it itself (no reaper), and the monitor must have
  * nothing to do before that (no status to report, nothing the caller waits
- * on, no timeout) while it is suspended. Not in a user namespace the caller
+ * on, no timeout, no parent's death to act on: a suspended monitor can't
+ * take the sandbox down while setup blocks) while it is suspended. Not in a
+ * user namespace the caller
  * handed us either: other processes live there (see sandbox_main). Nor with
  * --unshare-time: the kernel lets only a process that shares its memory with
  * no other enter a time namespace.
@@ -407,13 +412,17 @@ static bool can_share_memory(const struct plan *p)
 #else
         return !plan_needs_reaper(p) && p->pidns_fd < 0 && p->userns_fd < 0 && p->info_fd < 0 &&
                p->json_status_fd < 0 && p->block_fd < 0 && p->userns_block_fd < 0 && p->timeout == 0 &&
-               !p->unshare_time;
+               !p->unshare_time && !p->die_with_parent;
 #endif
 }
 
-static int sandbox_entry(void *ctx)
+/* On a copy of the context: what the sandbox changes in it (the fds it
+ * closes) is not the monitor's business. */
+static int sandbox_entry(void *arg)
 {
-        sandbox_main(ctx);
+        struct launch_ctx ctx = *(struct launch_ctx *) arg;
+
+        sandbox_main(&ctx);
 }
 
 /*
@@ -427,7 +436,8 @@ static int sandbox_entry(void *ctx)
  */
 static pid_t clone_sandbox_in_our_memory(struct launch_ctx *ctx)
 {
-        const size_t size = SANDBOX_STACK_SIZE, guard = 4096;
+        const size_t size = SANDBOX_STACK_SIZE, guard = SANDBOX_STACK_GUARD;
+        char **saved_environ = environ;
         char *stack = mmap(NULL, size + guard, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         int flags = (int) (ctx->plan->clone_flags | CLONE_NEWNS | CLONE_VM | CLONE_VFORK | SIGCHLD);
         pid_t child;
@@ -441,6 +451,10 @@ static pid_t clone_sandbox_in_our_memory(struct launch_ctx *ctx)
         ctx->shares_memory = true;
         child = clone(sandbox_entry, stack + guard + size, flags, ctx);
         ctx->shares_memory = false;
+        /* It made our memory dumpable to write its id maps, and may have
+         * died before it undid that; it also set the command's environment. */
+        prctl(PR_SET_DUMPABLE, 0);
+        environ = saved_environ;
         munmap(stack, size + guard);
         return child;
 }
