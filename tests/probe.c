@@ -392,16 +392,22 @@ static const char *type_name(mode_t m)
         }
 }
 
+/* The key for entry I of a per-path object: "PATH": */
+static void path_key(size_t i, const char *path)
+{
+        if (i)
+                fputs(", ", stdout);
+        json_str(path);
+        fputs(": ", stdout);
+}
+
 static void emit_stat(char **paths, size_t n)
 {
         key("stat");
         putchar('{');
         for (size_t i = 0; i < n; i++) {
                 struct stat st;
-                if (i)
-                        fputs(", ", stdout);
-                json_str(paths[i]);
-                fputs(": ", stdout);
+                path_key(i, paths[i]);
                 if (lstat(paths[i], &st) != 0) {
                         fputs("{\"error\": ", stdout);
                         json_str(strerror(errno));
@@ -427,10 +433,7 @@ static void emit_write(char **paths, size_t n)
         key("write");
         putchar('{');
         for (size_t i = 0; i < n; i++) {
-                if (i)
-                        fputs(", ", stdout);
-                json_str(paths[i]);
-                fputs(": ", stdout);
+                path_key(i, paths[i]);
                 int fd = open(paths[i], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
                 if (fd < 0) {
                         json_str(strerror(errno));
@@ -449,10 +452,7 @@ static void emit_read(char **paths, size_t n)
         key("read");
         putchar('{');
         for (size_t i = 0; i < n; i++) {
-                if (i)
-                        fputs(", ", stdout);
-                json_str(paths[i]);
-                fputs(": ", stdout);
+                path_key(i, paths[i]);
                 int fd = open(paths[i], O_RDONLY | O_CLOEXEC);
                 if (fd < 0) {
                         fputs("{\"error\": ", stdout);
@@ -484,10 +484,7 @@ static void emit_access(char **paths, size_t n)
         key("access");
         putchar('{');
         for (size_t i = 0; i < n; i++) {
-                if (i)
-                        fputs(", ", stdout);
-                json_str(paths[i]);
-                fputs(": ", stdout);
+                path_key(i, paths[i]);
                 json_str(access(paths[i], W_OK) == 0 ? "ok" : strerror(errno));
         }
         putchar('}');

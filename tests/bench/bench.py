@@ -385,12 +385,7 @@ def bench_case(case, launchers, ident, measure, iterations, warmup, timeout):
 
 def valgrind_version(valgrind):
     """(major, minor) of a valgrind binary, or None."""
-    try:
-        out = subprocess.run([valgrind, "--version"], capture_output=True, text=True,
-                             timeout=30).stdout
-    except OSError:
-        return None
-    m = re.search(r"(\d+)\.(\d+)", out)
+    m = re.search(r"(\d+)\.(\d+)", version_of(valgrind))
     return (int(m.group(1)), int(m.group(2))) if m else None
 
 

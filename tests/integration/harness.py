@@ -2,12 +2,14 @@
 """Shared helpers for the integration suite: running the launcher under a
 given identity, parsing what the probe reports, and checking the host."""
 
+import fcntl
 import json
 import os
 import re
 import select
 import shlex
 import signal
+import struct
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -308,6 +310,19 @@ def read_json_object(fd, timeout=20.0):
         if not chunk:
             raise AssertionError(f"EOF before a complete JSON object (got {buf!r})")
         buf += chunk
+
+
+def try_write_lock(path):
+    """Try F_SETLK F_WRLCK on path from this process; return the errno (0 on
+    success, the lock then being dropped again)."""
+    fd = os.open(path, os.O_RDWR)
+    try:
+        fcntl.fcntl(fd, fcntl.F_SETLK, struct.pack("hhqqi", fcntl.F_WRLCK, os.SEEK_SET, 0, 0, 0))
+        return 0
+    except OSError as e:
+        return e.errno
+    finally:
+        os.close(fd)   # drops the lock, if taken
 
 
 def ppid_of(pid):

@@ -33,7 +33,8 @@ import time
 import pytest
 
 import harness
-from harness import chown_tree, descendants, read_json_object, memfd_with, ppid_of, nul_args
+from harness import (chown_tree, descendants, read_json_object, memfd_with, ppid_of, nul_args,
+                     try_write_lock)
 
 APP_ID = "org.example.Cocoon"
 APP_EXIT = 3          # the app's exit status, passed back by the launcher
@@ -167,17 +168,6 @@ def nspid(pid):
             if line.startswith("NSpid:"):
                 return [int(x) for x in line.split()[1:]]
     return None
-
-
-def try_write_lock(path):
-    fd = os.open(path, os.O_RDWR)
-    try:
-        fcntl.fcntl(fd, fcntl.F_SETLK, struct.pack("hhqqi", fcntl.F_WRLCK, os.SEEK_SET, 0, 0, 0))
-        return 0
-    except OSError as e:
-        return e.errno
-    finally:
-        os.close(fd)
 
 
 def seccomp_program():

@@ -12,12 +12,10 @@ are skipped (Debian's bwrap 0.8 has no overlays), so this file can also be
 run with COCOON=/usr/bin/bwrap to check the tests themselves."""
 
 import errno
-import fcntl
 import functools
 import json
 import os
 import select
-import struct
 import subprocess
 import threading
 import time
@@ -25,7 +23,8 @@ import time
 import pytest
 
 import harness
-from harness import chown_tree, descendants, read_json_object, memfd_with, ppid_of, mount_at
+from harness import (chown_tree, descendants, read_json_object, memfd_with, ppid_of, mount_at,
+                     try_write_lock)
 
 ROOT = ["--ro-bind", "/", "/"]
 EROFS = "Read-only file system"
@@ -665,19 +664,6 @@ def test_tmp_overlay_missing_lower(sb, scratch, tmp_unchanged):
 PIDNS_VARIANTS = {"no-pidns": [], "pidns": ["--unshare-pid", "--proc", "/proc"]}
 
 
-def try_write_lock(path):
-    """Try F_SETLK F_WRLCK on path from this process; return the errno (0 on
-    success, the lock then being dropped again)."""
-    fd = os.open(path, os.O_RDWR)
-    try:
-        fcntl.fcntl(fd, fcntl.F_SETLK, struct.pack("hhqqi", fcntl.F_WRLCK, os.SEEK_SET, 0, 0, 0))
-        return 0
-    except OSError as e:
-        return e.errno
-    finally:
-        os.close(fd)   # drops the lock, if taken
-
-
 LOCK_VARIANTS = {
     "no-pidns": [],
     "pidns": ["--unshare-pid", "--proc", "/proc"],
@@ -869,7 +855,9 @@ def write_maps_as_caller(sb, pid, uid_map, gid_map):
     assert r.returncode == 0, f"writing the maps as the user failed: {r.stderr!r}"
 
 
-def test_userns_block_fd_caller_writes_maps(sb, launched, fds):
+def launch_blocked_on_maps(sb, launched, fds):
+    """Start the probe in a new user namespace that waits on --userns-block-fd;
+    return the run, the --info-fd report and the fd that unblocks it."""
     info_r, info_w = inheritable_pipe()
     blk_r, blk_w = inheritable_pipe()
     fds += [info_r, info_w, blk_r, blk_w]
@@ -879,6 +867,11 @@ def test_userns_block_fd_caller_writes_maps(sb, launched, fds):
         os.close(fd)
         fds.remove(fd)
     info, _ = read_json_object(info_r)
+    return run, info, blk_w
+
+
+def test_userns_block_fd_caller_writes_maps(sb, launched, fds):
+    run, info, blk_w = launch_blocked_on_maps(sb, launched, fds)
     child = info["child-pid"]
     if sb.ident.is_root:
         # root maps itself and a range besides
@@ -906,15 +899,7 @@ def test_userns_block_fd_caller_writes_maps(sb, launched, fds):
 def test_userns_block_fd_without_maps(sb, launched, fds):
     """When the caller writes no maps, the launcher writes its own after the
     unblock: one uid and one gid, the caller's."""
-    info_r, info_w = inheritable_pipe()
-    blk_r, blk_w = inheritable_pipe()
-    fds += [info_r, info_w, blk_r, blk_w]
-    run = launched(sb, ROOT + ["--unshare-user", "--info-fd", info_w, "--userns-block-fd", blk_r,
-                               sb.probe_path], pass_fds=[info_w, blk_r])
-    for fd in (info_w, blk_r):
-        os.close(fd)
-        fds.remove(fd)
-    info, _ = read_json_object(info_r)
+    run, info, blk_w = launch_blocked_on_maps(sb, launched, fds)
     with open(f"/proc/{info['child-pid']}/uid_map") as f:
         assert f.read() == "", "the launcher wrote maps before it was unblocked"
     os.write(blk_w, b"x")
