@@ -394,13 +394,12 @@ static pid_t clone_sandbox(const struct plan *p)
 
 /* Whether the sandbox's first process may run in our memory until it execs
  * the command: it must exec it itself (no reaper), and the monitor must have
- * nothing to do before that (no status to report, nothing the caller waits
- * on, no timeout, no parent's death to act on: a suspended monitor can't
- * take the sandbox down while setup blocks) while it is suspended. Not in a
- * user namespace the caller
- * handed us either: other processes live there (see sandbox_main). Nor with
- * --unshare-time: the kernel lets only a process that shares its memory with
- * no other enter a time namespace.
+ * nothing to do while it is suspended: no status to report, nothing the
+ * caller waits on, no timeout, no parent's death to act on (a suspended
+ * monitor can't take the sandbox down while setup blocks). Not in a user
+ * namespace the caller handed us either: other processes live there (see
+ * sandbox_main). Nor with --unshare-time: the kernel lets only a process
+ * that shares its memory with no other enter a time namespace.
  * AddressSanitizer tracks one stack per thread and takes the process that
  * shares its memory for a thread that switched stacks without saying so: its
  * builds keep to a process of its own (the code that runs is the same). */
@@ -431,8 +430,9 @@ static int sandbox_entry(void *arg)
  * costs a copy of the page tables and then a fault for every page either
  * side touches, which on a virtual machine with shadow page tables is the
  * largest part of a launch's setup: setup runs in ours, which is warm.
- * It writes only what we no longer use after it is gone (the environment,
- * libcap-ng's state, the launch context, memory it allocates).
+ * It works on its own copy of the launch context; what else it writes we no
+ * longer use after it is gone (libcap-ng's state, memory it allocates), or
+ * put back (the environment, the dumpable flag).
  */
 static pid_t clone_sandbox_in_our_memory(struct launch_ctx *ctx)
 {
@@ -444,7 +444,7 @@ static pid_t clone_sandbox_in_our_memory(struct launch_ctx *ctx)
 
         if (stack == MAP_FAILED)
                 return -1;
-        if (mprotect(stack + guard, size, PROT_READ | PROT_WRITE) < 0) { /* the lowest page stays a guard */
+        if (mprotect(stack + guard, size, PROT_READ | PROT_WRITE) < 0) { /* the bottom stays a guard */
                 munmap(stack, size + guard);
                 return -1;
         }
