@@ -2,10 +2,12 @@
 /* The launch, from the top: which process does what, in which order. */
 #include "launch.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -24,6 +26,7 @@
 #include "net.h"
 #include "plan.h"
 #include "process.h"
+#include "reaper.h"
 #include "rlimits.h"
 #include "rootfs.h"
 #include "status.h"
@@ -32,6 +35,10 @@
 #include "util.h"
 
 extern char **environ;
+
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U /* Linux 6.3 */
+#endif
 
 /* The stack of a sandbox process that runs in our memory, as large as a
  * main thread's usually is (execvp's fallback for scripts puts the whole
@@ -53,6 +60,7 @@ struct launch_ctx {
         size_t n_reaper_fds;
         struct cgroup cgroup; /* ours, when cgroup limits are asked for */
         bool shares_memory;   /* the sandbox's first process runs in our memory until it execs */
+        int release[2];       /* pipe: its write end closes when nothing of the sandbox runs in our memory */
 };
 
 /* Every process of the sandbox dies with the one that started it, so that
@@ -221,6 +229,54 @@ static void report_namespaces(struct launch_ctx *ctx)
         close(ctx->report[1]);
 }
 
+/* A sealed memfd holding the freestanding reaper, or -1. */
+static int reaper_image_open(void)
+{
+#if HAVE_REAPER_IMAGE
+        const unsigned seals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+        int fd = memfd_create("cocoon-reaper", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+
+        if (fd < 0 && errno == EINVAL) /* before Linux 6.3, every memfd may be exec'd */
+                fd = memfd_create("cocoon-reaper", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        if (fd < 0)
+                return -1;
+        if (write(fd, reaper_image, reaper_image_size) != (ssize_t) reaper_image_size ||
+            fcntl(fd, F_ADD_SEALS, seals) < 0)
+                closep(&fd);
+        return fd;
+#else
+        return -1;
+#endif
+}
+
+/* pid 1, set up in the monitor's memory, with the command started: become
+ * the reaper. Exec'ing the freestanding one from a sealed memfd gives it a few
+ * pages of its own, while the command starts on the other side, instead of a
+ * copy of the monitor's address space made before. The command can read the
+ * image through /proc/1/exe but not change it. Where that exec is refused
+ * (vm.memfd_noexec=2, an LSM, a seccomp filter we inherited), the same loop
+ * runs here, on our own stack, using nothing of the C library that the
+ * monitor then goes on using beside us: the monitor's memory stays
+ * non-dumpable and owned by the caller's user namespace, out of the reach of
+ * anything in the sandbox's. */
+static _Noreturn void reap_beside_monitor(struct launch_ctx *ctx, pid_t command)
+{
+        char pid_env[sizeof REAPER_ENV + 16];
+        char *argv[] = {program_invocation_short_name, NULL};
+        char *envp[] = {pid_env, NULL};
+        int image = reaper_image_open();
+
+        if (image >= 0) {
+                snprintf(pid_env, sizeof pid_env, "%s=%d", REAPER_ENV, (int) command);
+                keep_across_exec(ctx);
+                syscall(SYS_execveat, image, "", argv, envp, AT_EMPTY_PATH);
+                close(image);
+        }
+        (void) !write(ctx->release[1], "R", 1);
+        close(ctx->release[1]); /* the monitor goes on: no more C library */
+        reaper_loop(command, NULL);
+}
+
 /* First process in the new namespaces. */
 static _Noreturn void sandbox_main(struct launch_ctx *ctx)
 {
@@ -321,6 +377,8 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
                 if (command < 0)
                         die_errno(errno, "can't fork the command");
                 close_plan_fd(p->block_fd); /* the command's, not ours */
+                if (ctx->shares_memory)
+                        reap_beside_monitor(ctx, command);
                 reaper_run(command);
         }
         keep_across_exec(ctx);
@@ -392,26 +450,30 @@ static pid_t clone_sandbox(const struct plan *p)
                                0);
 }
 
-/* Whether the sandbox's first process may run in our memory until it execs
- * the command: it must exec it itself (no reaper), and the monitor must have
- * nothing to do while it is suspended: no status to report, nothing the
- * caller waits on, no timeout, no parent's death to act on (a suspended
- * monitor can't take the sandbox down while setup blocks). Not in a user
- * namespace the caller handed us either: other processes live there (see
- * sandbox_main). Nor with --unshare-time: the kernel lets only a process
- * that shares its memory with no other enter a time namespace.
- * AddressSanitizer tracks one stack per thread and takes the process that
- * shares its memory for a thread that switched stacks without saying so: its
- * builds keep to a process of its own (the code that runs is the same). */
+/* Whether the sandbox's first process may run in our memory: until it execs
+ * the command, or until it has started the command and exec'd the reaper
+ * (reap_beside_monitor). The reaper's own loop may stay in our memory when
+ * its exec is refused, and is then kept away from the sandbox by our
+ * memory's user namespace: the sandbox must have a user namespace of its
+ * own. The monitor must have nothing to do while it waits: no status to
+ * report, nothing the caller waits on, no timeout. Not in a user namespace
+ * the caller handed us either: other processes live there (see
+ * sandbox_main). Nor with --unshare-time: the kernel lets only a process that
+ * shares its memory with no other enter a time namespace. AddressSanitizer
+ * tracks one stack per thread and takes the process that shares its memory
+ * for a thread that switched stacks without saying so: its builds keep to a
+ * process of their own (the code that runs is the same). */
 static bool can_share_memory(const struct plan *p)
 {
 #if defined(__SANITIZE_ADDRESS__)
         (void) p;
         return false;
 #else
-        return !plan_needs_reaper(p) && p->pidns_fd < 0 && p->userns_fd < 0 && p->info_fd < 0 &&
+        bool reaper_ok = HAVE_REAPER_IMAGE && (p->clone_flags & CLONE_NEWUSER);
+
+        return (!plan_needs_reaper(p) || reaper_ok) && p->pidns_fd < 0 && p->userns_fd < 0 && p->info_fd < 0 &&
                p->json_status_fd < 0 && p->block_fd < 0 && p->userns_block_fd < 0 && p->timeout == 0 &&
-               !p->unshare_time && !p->die_with_parent;
+               !p->unshare_time;
 #endif
 }
 
@@ -421,41 +483,64 @@ static int sandbox_entry(void *arg)
 {
         struct launch_ctx ctx = *(struct launch_ctx *) arg;
 
+        close(ctx.release[0]);
         sandbox_main(&ctx);
+}
+
+static void on_parent_death(int sig)
+{
+        (void) sig; /* only to interrupt reaper_await_release */
 }
 
 /*
  * The sandbox's first process, sharing our memory, as vfork does, on a stack
- * of its own; we are suspended until it execs or exits. A new address space
- * costs a copy of the page tables and then a fault for every page either
- * side touches, which on a virtual machine with shadow page tables is the
- * largest part of a launch's setup: setup runs in ours, which is warm.
+ * of its own. A new address space costs a copy of the page tables and then a
+ * fault for every page either side touches, which on a virtual machine with
+ * shadow page tables is the largest part of a launch's setup: setup runs in
+ * ours, which is warm. We wait, touching nothing it uses, until it and the
+ * command it forks have exec'd or exited (see reaper_await_release); a parent's
+ * death on the way still takes the sandbox down.
  * It works on its own copy of the launch context; what else it writes we no
  * longer use after it is gone (libcap-ng's state, memory it allocates), or
  * put back (the environment, the dumpable flag).
  */
-static pid_t clone_sandbox_in_our_memory(struct launch_ctx *ctx)
+static pid_t clone_sandbox_in_our_memory(struct launch_ctx *ctx, pid_t parent)
 {
+        const struct plan *p = ctx->plan;
         const size_t size = SANDBOX_STACK_SIZE, guard = SANDBOX_STACK_GUARD;
         char **saved_environ = environ;
         char *stack = mmap(NULL, size + guard, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-        int flags = (int) (ctx->plan->clone_flags | CLONE_NEWNS | CLONE_VM | CLONE_VFORK | SIGCHLD);
+        int flags = (int) (p->clone_flags | CLONE_NEWNS | CLONE_VM | SIGCHLD);
+        int death_signal = p->die_with_parent ? PARENT_DEATH_SIGNAL : 0;
+        bool stays = false;
         pid_t child;
 
         if (stack == MAP_FAILED)
                 return -1;
-        if (mprotect(stack + guard, size, PROT_READ | PROT_WRITE) < 0) { /* the bottom stays a guard */
+        if (mprotect(stack + guard, size, PROT_READ | PROT_WRITE) < 0 || /* the bottom stays a guard */
+            pipe2(ctx->release, O_CLOEXEC) < 0) {
                 munmap(stack, size + guard);
                 return -1;
         }
+        if (death_signal)
+                sigaction(death_signal, &(struct sigaction){.sa_handler = on_parent_death}, NULL);
         ctx->shares_memory = true;
         child = clone(sandbox_entry, stack + guard + size, flags, ctx);
+        if (child > 0) /* nothing but system calls until it returns */
+                stays = reaper_await_release(ctx->release[0], ctx->release[1], child, death_signal, parent) != 0;
+        else
+                close(ctx->release[1]);
+        close(ctx->release[0]);
+        ctx->release[0] = ctx->release[1] = -1;
         ctx->shares_memory = false;
+        if (death_signal)
+                signal(death_signal, SIG_DFL); /* blocked: the monitor waits for it */
         /* It made our memory dumpable to write its id maps, and may have
          * died before it undid that; it also set the command's environment. */
         prctl(PR_SET_DUMPABLE, 0);
         environ = saved_environ;
-        munmap(stack, size + guard);
+        if (!stays) /* else the reaper runs on it */
+                munmap(stack, size + guard);
         return child;
 }
 
@@ -464,13 +549,13 @@ static pid_t clone_sandbox_in_our_memory(struct launch_ctx *ctx)
  * (clone refuses CLONE_NEWPID after setns), but a process forked into it
  * can: with --pidns and --unshare-pid, such an intermediate makes the
  * sandbox and relays signals and the exit status, like a monitor. */
-static pid_t spawn_sandbox(struct launch_ctx *ctx)
+static pid_t spawn_sandbox(struct launch_ctx *ctx, pid_t parent)
 {
         const struct plan *p = ctx->plan;
         pid_t child, mid;
 
         if (can_share_memory(p))
-                return clone_sandbox_in_our_memory(ctx);
+                return clone_sandbox_in_our_memory(ctx, parent);
         if (p->pidns_fd < 0 || !(p->clone_flags & CLONE_NEWPID)) {
                 child = clone_sandbox(p);
                 if (child == 0)
@@ -493,7 +578,7 @@ static pid_t spawn_sandbox(struct launch_ctx *ctx)
 
 int launch(const struct plan *p)
 {
-        struct launch_ctx ctx = {.plan = p, .monitor = getpid(), .report = {-1, -1}};
+        struct launch_ctx ctx = {.plan = p, .monitor = getpid(), .report = {-1, -1}, .release = {-1, -1}};
         pid_t parent = getppid();
         pid_t child;
         int code;
@@ -525,7 +610,7 @@ int launch(const struct plan *p)
                 prctl(PR_SET_PDEATHSIG, PARENT_DEATH_SIGNAL);
 
         /* The sandbox: new namespaces, set up from the inside. */
-        child = spawn_sandbox(&ctx);
+        child = spawn_sandbox(&ctx, parent);
         if (child < 0) {
                 log_errno(errno, "can't create the namespaces");
                 return 1;

@@ -2,6 +2,7 @@
 """Shared helpers for the integration suite: running the launcher under a
 given identity, parsing what the probe reports, and checking the host."""
 
+import errno
 import fcntl
 import json
 import os
@@ -345,6 +346,22 @@ def descendants(pid):
         out.append(p)
         todo += children.get(p, [])
     return out
+
+
+# An outer sandbox that an inner launch can work in: its own /proc, so that
+# the inner one can write its id maps.
+NESTING = ["--ro-bind", "/", "/", "--unshare-pid", "--proc", "/proc"]
+
+
+def refusing_profile(directory, names, err=errno.EPERM):
+    """A --seccomp-profile file that allows everything but the calls named,
+    which fail with err: what an outer sandbox's filter may do to us."""
+    path = os.path.join(directory, "refuse.json")
+    with open(path, "w") as f:
+        json.dump({"defaultAction": "SCMP_ACT_ALLOW",
+                   "syscalls": [{"names": names, "action": "SCMP_ACT_ERRNO", "errnoRet": err}]}, f)
+    os.chmod(path, 0o644)
+    return path
 
 
 def alive(pid):

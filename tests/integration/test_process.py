@@ -2,12 +2,16 @@
 """Process model: exit status, signals, sessions, --die-with-parent, the pid 1
 reaper, and no process outliving the launcher."""
 
+import errno
 import fcntl
+import json
 import os
+import platform
 import random
 import signal
 import subprocess
 import termios
+import time
 
 import pytest
 
@@ -177,6 +181,99 @@ def test_as_pid_1(sb):
     assert (d["pid"], d["ppid"]) == (1, 0)
 
 
+# Reported from inside about pid 1: what it runs, its name, capabilities,
+# resident size, and the seals on its program. Found by its pid in our pid
+# namespace, which works in an outer sandbox's /proc too.
+PID1_REPORT = r"""
+import fcntl, json, os
+def nspid(p):
+    return [l.split()[1:] for l in open(f"/proc/{p}/status") if l.startswith("NSpid:")][0]
+def find_pid1():
+    depth = len(nspid("self"))
+    for p in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            ns = nspid(p)
+        except OSError:
+            continue
+        if len(ns) == depth and ns[-1] == "1":
+            return p
+P = "/proc/" + find_pid1()
+r = {"comm": open(P + "/comm").read().strip()}
+st = dict(l.split(":", 1) for l in open(P + "/status").read().splitlines() if ":" in l)
+r["caps"] = sorted({st[k].strip() for k in ("CapInh", "CapPrm", "CapEff", "CapAmb")})
+r["rss_kb"] = int(st["VmRSS"].split()[0])
+try:
+    r["exe"] = os.readlink(P + "/exe")
+    fd = os.open(P + "/exe", os.O_RDONLY)
+    r["magic"] = os.read(fd, 4).hex()
+    r["seals"] = fcntl.fcntl(fd, 1034)  # F_GET_SEALS
+except OSError as e:
+    r["exe"] = e.errno
+try:
+    os.open(P + "/exe", os.O_RDWR)
+    r["rdwr"] = "ok"
+except OSError as e:
+    r["rdwr"] = e.errno
+print(json.dumps(r))
+"""
+
+# Sent from inside to pid 1, which passes it on like one from the monitor.
+SIGNAL_VIA_PID1 = ("trap 'echo got-usr1; exit 9' USR1; kill -USR1 1; "
+                   "i=0; while [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; exit 3")
+
+needs_reaper_image = pytest.mark.skipif(platform.machine() != "x86_64",
+                                        reason="the freestanding reaper is built for x86_64 only")
+
+
+@pytest.mark.cocoon_only("bwrap's pid 1 is a fork of bwrap")
+@needs_reaper_image
+def test_reaper_is_a_small_sealed_program_of_its_own(sb):
+    """With a user namespace of its own, pid 1 sets up in the monitor's
+    memory and then execs the freestanding reaper from a sealed memfd: a few
+    pages, no capabilities, the launcher's name, and a program that the
+    command can read but not change (runc's CVE-2019-5736 went through
+    /proc/PID/exe)."""
+    r = sb.run(BASE + PIDNS + ["--unshare-user", "python3", "-c", PID1_REPORT])
+    assert r.rc == 0, r.describe()
+    d = json.loads(r.out)
+    assert d["exe"] == "/memfd:cocoon-reaper (deleted)", d
+    assert d["magic"] == "7f454c46", d   # an ELF image
+    assert d["seals"] & 15 == 15, d      # F_SEAL_SEAL | SHRINK | GROW | WRITE
+    assert d["rdwr"] in (errno.EPERM, errno.EACCES, errno.ETXTBSY), d
+    assert d["comm"] == os.path.basename(sb.cocoon)[:15], d
+    assert d["caps"] == ["0000000000000000"], d
+    assert d["rss_kb"] < 256, d          # the forked reaper carried the launcher's pages
+
+
+@pytest.mark.cocoon_only("bwrap's pid 1 does not pass signals on")
+@pytest.mark.parametrize("userns", [[], ["--unshare-user"]], ids=["default", "own-userns"])
+def test_reaper_passes_signals_on(sb, userns):
+    r = sb.run(BASE + PIDNS + userns + ["sh", "-c", SIGNAL_VIA_PID1])
+    assert (r.rc, r.out) == (9, "got-usr1\n"), r.describe()
+
+
+@pytest.mark.cocoon_only("bwrap's pid 1 is a fork of bwrap")
+@needs_reaper_image
+@pytest.mark.parametrize("refused", ["execveat", "memfd_create"])
+def test_reaper_stays_in_place_when_its_exec_is_refused(sb, scratch, refused):
+    """Under a filter that refuses execveat (or memfd_create, as
+    vm.memfd_noexec=2 would refuse an executable one), pid 1 can't exec the
+    reaper and runs the same loop where it is, in memory it shares with the
+    monitor: the command's status and signals still pass, and that memory
+    stays out of the sandbox's reach (non-dumpable, so /proc/1/exe can't be
+    read)."""
+    profile = harness.refusing_profile(scratch, [refused])
+    inner = [sb.cocoon, *sb.rootfs, "--unshare-pid", "--unshare-user"]  # no new /proc: the outer's is masked
+    r = sb.run([*harness.NESTING, "--seccomp-profile", profile, *inner, "sh", "-c", SIGNAL_VIA_PID1])
+    assert (r.rc, r.out) == (9, "got-usr1\n"), r.describe()
+    r = sb.run([*harness.NESTING, "--seccomp-profile", profile, *inner, "python3", "-c",
+                PID1_REPORT + "raise SystemExit(7)"])
+    assert r.rc == 7, r.describe()
+    d = json.loads(r.out)
+    assert d["exe"] == errno.EACCES and d["rdwr"] == errno.EACCES, d
+    assert d["caps"] == ["0000000000000000"], d
+
+
 # ---------------------------------------------------------------- nothing outlives the launcher
 
 def run_detached(sb, args):
@@ -226,12 +323,13 @@ def test_launcher_gone_after_exit(sb):
 
 # ---------------------------------------------------------------- --die-with-parent
 
-def _start_under_parent(sb, args):
+def _start_under_parent(sb, args, feed=""):
     """Start `sh` (as the identity) that runs the launcher in the background
-    and waits. Returns (parent Popen). stdout carries the launcher's pid
-    first, then whatever the sandbox prints."""
+    (its stdin from the command feed, if given) and waits. Returns (parent
+    Popen). stdout carries the launcher's pid first, then whatever the
+    sandbox prints."""
     inner = " ".join(f"'{a}'" for a in [sb.cocoon] + args)
-    script = f"{inner} & echo $!; wait"
+    script = f"{feed + ' | ' if feed else ''}{inner} & echo $!; wait"
     return subprocess.Popen(sb.ident.wrap + ["/bin/sh", "-c", script], stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=sb.scratch,
                             env={"PATH": "/usr/bin:/bin", "CITEST": harness.SESSION_TOKEN})
@@ -258,6 +356,32 @@ def test_die_with_parent_kills_whole_tree(sb, pidns, reap):
         assert not wait_gone(lambda: [launcher] if alive(launcher) else [], timeout=10), \
             "the launcher survived its parent"
     finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait()
+
+
+@pidns_param
+def test_die_with_parent_while_setup_blocks(sb, pidns, reap):
+    """The parent dies while the sandbox is still being set up (its --file
+    data comes from a pipe nobody writes): the launcher takes it down
+    without waiting for setup to end."""
+    m = marker()
+    reap.append(m)
+    parent = _start_under_parent(sb, BASE + pidns + ["--tmpfs", "/tmp", "--die-with-parent", "--file", "0", "/tmp/x", "true"],
+                                 feed=f"sleep {m}")
+    try:
+        launcher = int(readline(parent.stdout))
+        time.sleep(0.5)
+        assert alive(launcher), "the launcher should be waiting for its data"
+        parent.kill()
+        parent.wait()
+        assert not wait_gone(lambda: [launcher] if alive(launcher) else [], timeout=10), \
+            "the launcher survived its parent"
+        left = wait_gone(lambda: procs_with(f"{sb.cocoon}\0"), timeout=10)
+        assert not left, f"processes survived the death of the launcher's parent: {left}"
+    finally:
+        kill_pids(procs_with(m))
         if parent.poll() is None:
             parent.kill()
             parent.wait()

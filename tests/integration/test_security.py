@@ -10,6 +10,7 @@ import tempfile
 
 import pytest
 
+import harness
 from harness import TMP_PREFIX, chown_tree, host_mount_table
 
 # Links planted in a writable dir that is bound into the sandbox. The launcher
@@ -173,12 +174,15 @@ def test_runs_leave_nothing_behind(sb, scratch):
 
 # ---------------------------------------------------------------- what the sandbox can reach through pid 1
 
-def test_reaper_holds_nothing_from_the_host(sb, scratch):
+@pytest.mark.parametrize("status", [True, False], ids=["forked-reaper", "execd-reaper"])
+def test_reaper_holds_nothing_from_the_host(sb, scratch, status):
     """pid 1 (the reaper) shares the sandbox with the command, which can look
     at its fds and even ptrace it. It must hold only what it was handed (the
     standard fds) and its lock files: never the host's /proc (used for
     --unshare-time and --disable-userns), the monitor's pidfd or any fd of
-    the launcher's own."""
+    the launcher's own. With status fds (and a time namespace) pid 1 is a
+    fork of the launcher; without, it execs the freestanding reaper, and must
+    still hold the lock."""
     lock = os.path.join(scratch, "lock")
     open(lock, "w").close()
     if os.geteuid() == 0:
@@ -192,10 +196,10 @@ def test_reaper_holds_nothing_from_the_host(sb, scratch):
     ifd = os.open(info, os.O_WRONLY | os.O_CREAT, 0o644)
     sfd = os.open(status, os.O_WRONLY | os.O_CREAT, 0o644)
     bfd = os.open("/dev/zero", os.O_RDONLY)
+    extra = ["--unshare-time", "--info-fd", str(ifd), "--json-status-fd", str(sfd), "--block-fd", str(bfd)]
     try:
-        r = sb.run(sb.minimal + ["--bind", scratch, scratch, "--unshare-user", "--unshare-pid", "--unshare-time",
-                                 "--disable-userns", "--lock-file", lock, "--info-fd", str(ifd),
-                                 "--json-status-fd", str(sfd), "--block-fd", str(bfd), "sh", "-c", script],
+        r = sb.run(sb.minimal + ["--bind", scratch, scratch, "--unshare-user", "--unshare-pid", "--disable-userns",
+                                 "--lock-file", lock, *(extra if status else []), "sh", "-c", script],
                    pass_fds=(ifd, sfd, bfd))
     finally:
         for fd in (ifd, sfd, bfd):
@@ -207,6 +211,7 @@ def test_reaper_holds_nothing_from_the_host(sb, scratch):
     allowed = {"/dev/null", lock}
     odd = [t for t in targets if t not in allowed and not t.startswith(("pipe:", "socket:"))]
     assert not odd, f"pid 1 holds fds it should not: {odd}\n" + r.describe()
+    assert lock in targets, "pid 1 let go of its lock\n" + r.describe()
 
 
 
@@ -273,25 +278,14 @@ def test_sandbox_gets_its_own_session_keyring(sb, scratch):
     assert report["after"] == -errno.ENOKEY, report
 
 
-# An outer sandbox that an inner launch can work in: its own /proc, so that
-# the inner one can write its id maps.
-NESTING = ["--ro-bind", "/", "/", "--unshare-pid", "--proc", "/proc"]
-
-
-def _refusing_profile(scratch, names, err=errno.EPERM):
-    path = os.path.join(scratch, "refuse-keys.json")
-    with open(path, "w") as f:
-        json.dump({"defaultAction": "SCMP_ACT_ALLOW",
-                   "syscalls": [{"names": names, "action": "SCMP_ACT_ERRNO", "errnoRet": err}]}, f)
-    os.chmod(path, 0o644)
-    return path
+NESTING = harness.NESTING
 
 
 @pytest.mark.cocoon_only("bwrap leaves the caller's session keyring in place")
 def test_keyring_calls_filtered_away_are_no_obstacle(sb, scratch):
     """Where a filter already refuses every key call, as Flatpak's does, the
     inner launch goes on: the command inherits the refusal."""
-    profile = _refusing_profile(scratch, ["keyctl", "add_key", "request_key"])
+    profile = harness.refusing_profile(scratch, ["keyctl", "add_key", "request_key"])
     r = sb.run([*NESTING, "--seccomp-profile", profile, sb.cocoon, *sb.rootfs, "true"])
     assert r.rc == 0, r.describe()
 
@@ -303,7 +297,7 @@ def test_keyring_refused_while_keys_reachable_fails_closed(sb, scratch, err, tex
     """keyctl refused (or made to look missing) but add_key and request_key
     allowed: the caller's session would stay reachable, so the inner launch
     refuses to go on."""
-    profile = _refusing_profile(scratch, ["keyctl"], err)
+    profile = harness.refusing_profile(scratch, ["keyctl"], err)
     r = sb.run([*NESTING, "--seccomp-profile", profile, sb.cocoon, *sb.rootfs, "true"])
     assert r.rc == 1, r.describe()
     assert r.err_lines() == [f"{sb.bins.msg_prefix}can't give the sandbox its own session keyring: {text}"], r.describe()
