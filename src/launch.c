@@ -229,10 +229,10 @@ static void report_namespaces(struct launch_ctx *ctx)
         close(ctx->report[1]);
 }
 
+#if HAVE_REAPER_IMAGE
 /* A sealed memfd holding the freestanding reaper, or -1. */
 static int reaper_image_open(void)
 {
-#if HAVE_REAPER_IMAGE
         const unsigned seals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
         int fd = memfd_create("cocoon-reaper", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
 
@@ -244,9 +244,6 @@ static int reaper_image_open(void)
             fcntl(fd, F_ADD_SEALS, seals) < 0)
                 closep(&fd);
         return fd;
-#else
-        return -1;
-#endif
 }
 
 /* pid 1, set up in the monitor's memory, with the command started: become
@@ -254,17 +251,18 @@ static int reaper_image_open(void)
  * pages of its own, while the command starts on the other side, instead of a
  * copy of the monitor's address space made before. The command can read the
  * image through /proc/1/exe but not change it. Where that exec is refused
- * (vm.memfd_noexec=2, an LSM, a seccomp filter we inherited), the same loop
- * runs here, on our own stack, using nothing of the C library that the
- * monitor then goes on using beside us: the monitor's memory stays
- * non-dumpable and owned by the caller's user namespace, out of the reach of
- * anything in the sandbox's. */
+ * (vm.memfd_noexec=2, an LSM), the same loop runs here, on our own stack,
+ * using nothing of the C library that the monitor then goes on using beside
+ * us: the monitor's memory stays non-dumpable and owned by the caller's user
+ * namespace, out of the reach of anything in the sandbox's. Under a seccomp
+ * filter we inherited, which might kill rather than refuse, it runs here
+ * without trying. */
 static _Noreturn void reap_beside_monitor(struct launch_ctx *ctx, pid_t command)
 {
         char pid_env[sizeof REAPER_ENV + 16];
         char *argv[] = {program_invocation_short_name, NULL};
         char *envp[] = {pid_env, NULL};
-        int image = reaper_image_open();
+        int image = prctl(PR_GET_SECCOMP) == 0 ? reaper_image_open() : -1;
 
         if (image >= 0) {
                 snprintf(pid_env, sizeof pid_env, "%s=%d", REAPER_ENV, (int) command);
@@ -272,10 +270,9 @@ static _Noreturn void reap_beside_monitor(struct launch_ctx *ctx, pid_t command)
                 syscall(SYS_execveat, image, "", argv, envp, AT_EMPTY_PATH);
                 close(image);
         }
-        (void) !write(ctx->release[1], "R", 1);
-        close(ctx->release[1]); /* the monitor goes on: no more C library */
-        reaper_loop(command, NULL);
+        reaper_loop(command, NULL, ctx->release[1]);
 }
+#endif
 
 /* First process in the new namespaces. */
 static _Noreturn void sandbox_main(struct launch_ctx *ctx)
@@ -377,8 +374,10 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
                 if (command < 0)
                         die_errno(errno, "can't fork the command");
                 close_plan_fd(p->block_fd); /* the command's, not ours */
+#if HAVE_REAPER_IMAGE
                 if (ctx->shares_memory)
                         reap_beside_monitor(ctx, command);
+#endif
                 reaper_run(command);
         }
         keep_across_exec(ctx);
@@ -450,30 +449,43 @@ static pid_t clone_sandbox(const struct plan *p)
                                0);
 }
 
+/* Sanitizers keep state per thread, and take a process that shares our
+ * memory for a thread that switched stacks without saying so. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer) ||          \
+        __has_feature(hwaddress_sanitizer)
+#define SANITIZED 1
+#endif
+#endif
+
 /* Whether the sandbox's first process may run in our memory: until it execs
  * the command, or until it has started the command and exec'd the reaper
  * (reap_beside_monitor). The reaper's own loop may stay in our memory when
  * its exec is refused, and is then kept away from the sandbox by our
  * memory's user namespace: the sandbox must have a user namespace of its
  * own. The monitor must have nothing to do while it waits: no status to
- * report, nothing the caller waits on, no timeout. Not in a user namespace
- * the caller handed us either: other processes live there (see
- * sandbox_main). Nor with --unshare-time: the kernel lets only a process that
- * shares its memory with no other enter a time namespace. AddressSanitizer
- * tracks one stack per thread and takes the process that shares its memory
- * for a thread that switched stacks without saying so: its builds keep to a
- * process of their own (the code that runs is the same). */
+ * report, nothing the caller waits on, no timeout, and, if its parent's death
+ * is to end it, no cgroup to remove (reaper_await_release leaves at once).
+ * Not in a user namespace the caller handed us either: other processes live
+ * there (see sandbox_main). Nor with --unshare-time: the kernel lets only a
+ * process that shares its memory with no other enter a time namespace.
+ * Sanitizer builds keep to a process of their own (the code that runs is the
+ * same). Without the freestanding reaper, the monitor is suspended as by
+ * vfork, and can't act on its parent's death. */
 static bool can_share_memory(const struct plan *p)
 {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(SANITIZED)
         (void) p;
         return false;
 #else
         bool reaper_ok = HAVE_REAPER_IMAGE && (p->clone_flags & CLONE_NEWUSER);
+        bool death_ok = HAVE_REAPER_IMAGE && !cgroup_wanted(p);
 
-        return (!plan_needs_reaper(p) || reaper_ok) && p->pidns_fd < 0 && p->userns_fd < 0 && p->info_fd < 0 &&
-               p->json_status_fd < 0 && p->block_fd < 0 && p->userns_block_fd < 0 && p->timeout == 0 &&
-               !p->unshare_time;
+        return (!plan_needs_reaper(p) || reaper_ok) && (!p->die_with_parent || death_ok) && p->pidns_fd < 0 &&
+               p->userns_fd < 0 && p->info_fd < 0 && p->json_status_fd < 0 && p->block_fd < 0 &&
+               p->userns_block_fd < 0 && p->timeout == 0 && !p->unshare_time;
 #endif
 }
 
@@ -483,7 +495,7 @@ static int sandbox_entry(void *arg)
 {
         struct launch_ctx ctx = *(struct launch_ctx *) arg;
 
-        close(ctx.release[0]);
+        closep(&ctx.release[0]);
         sandbox_main(&ctx);
 }
 
@@ -511,6 +523,9 @@ static pid_t clone_sandbox_in_our_memory(struct launch_ctx *ctx, pid_t parent)
         char **saved_environ = environ;
         char *stack = mmap(NULL, size + guard, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         int flags = (int) (p->clone_flags | CLONE_NEWNS | CLONE_VM | SIGCHLD);
+#if !HAVE_REAPER_IMAGE
+        flags |= CLONE_VFORK; /* and no wait of our own */
+#endif
         int death_signal = p->die_with_parent ? PARENT_DEATH_SIGNAL : 0;
         bool stays = false;
         pid_t child;
@@ -518,7 +533,7 @@ static pid_t clone_sandbox_in_our_memory(struct launch_ctx *ctx, pid_t parent)
         if (stack == MAP_FAILED)
                 return -1;
         if (mprotect(stack + guard, size, PROT_READ | PROT_WRITE) < 0 || /* the bottom stays a guard */
-            pipe2(ctx->release, O_CLOEXEC) < 0) {
+            (HAVE_REAPER_IMAGE && pipe2(ctx->release, O_CLOEXEC) < 0)) {
                 munmap(stack, size + guard);
                 return -1;
         }
@@ -526,11 +541,15 @@ static pid_t clone_sandbox_in_our_memory(struct launch_ctx *ctx, pid_t parent)
                 sigaction(death_signal, &(struct sigaction){.sa_handler = on_parent_death}, NULL);
         ctx->shares_memory = true;
         child = clone(sandbox_entry, stack + guard + size, flags, ctx);
+#if HAVE_REAPER_IMAGE
         if (child > 0) /* nothing but system calls until it returns */
-                stays = reaper_await_release(ctx->release[0], ctx->release[1], child, death_signal, parent) != 0;
+                stays = reaper_await_release(ctx->release[0], ctx->release[1], child, death_signal, parent);
         else
                 close(ctx->release[1]);
         close(ctx->release[0]);
+#else
+        (void) parent;
+#endif
         ctx->release[0] = ctx->release[1] = -1;
         ctx->shares_memory = false;
         if (death_signal)

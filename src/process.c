@@ -13,9 +13,10 @@
 #include "caps.h"
 #include "cgroup.h"
 #include "log.h"
+#include "reaper.h"
 #include "util.h"
 
-const int forwarded_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+const int forwarded_signals[] = {FORWARDED_SIGNALS};
 const unsigned n_forwarded_signals = ARRAY_SIZE(forwarded_signals);
 
 /* The signals the monitor and the reaper wait for. */

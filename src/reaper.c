@@ -22,6 +22,7 @@
 #include <linux/poll.h>
 #include <linux/prctl.h>
 #include <linux/wait.h>
+#include <stdbool.h>
 
 #include "reaper.h"
 
@@ -43,8 +44,7 @@ static long sys6(long n, long a, long b, long c, long d, long e, long f)
 
 #define sys(n, a, b, c, d) sys6((n), (long) (a), (long) (b), (long) (c), (long) (d), 0, 0)
 
-/* The monitor's list (process.c), and the child's end. */
-static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+static const int forwarded[] = {FORWARDED_SIGNALS};
 
 static int exit_code(int status)
 {
@@ -63,7 +63,7 @@ static _Noreturn void leave(int code)
                 sys(__NR_exit_group, code, 0, 0, 0);
 }
 
-_Noreturn void reaper_loop(int command, const char *name)
+_Noreturn void reaper_loop(int command, const char *name, int release_fd)
 {
         struct __user_cap_header_struct head = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
         struct __user_cap_data_struct none[_LINUX_CAPABILITY_U32S_3];
@@ -74,6 +74,12 @@ _Noreturn void reaper_loop(int command, const char *name)
                 none[i].effective = none[i].permitted = none[i].inheritable = 0;
         for (unsigned i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
                 set |= 1UL << (forwarded[i] - 1);
+        /* In place: tell the monitor we stay, and let it go on. From here on,
+         * nothing but system calls. */
+        if (release_fd >= 0) {
+                sys(__NR_write, release_fd, "R", 1, 0);
+                sys(__NR_close, release_fd, 0, 0, 0);
+        }
         sys(__NR_rt_sigprocmask, SIG_BLOCK, &set, 0, sizeof set);
         /* What it keeps, the command could take from it: no capabilities. */
         sys(__NR_capset, &head, none, 0, 0);
@@ -105,10 +111,29 @@ _Noreturn void reaper_loop(int command, const char *name)
 }
 
 #ifndef REAPER_IMAGE
-int reaper_await_release(int read_end, int write_end, int child, int parent_death_signal, int parent)
+/* Our parent died while pid 1 was setting up in our memory: kill it, wait
+ * until nothing uses that memory, and leave as monitor_run would, without
+ * going back to a C library that the kill may have caught mid-change. */
+static _Noreturn void orphaned(int read_end, int child)
+{
+        char byte;
+        int status;
+        long r;
+
+        sys(__NR_kill, child, SIGKILL, 0, 0);
+        do
+                r = sys(__NR_read, read_end, &byte, 1, 0);
+        while (r > 0 || r == -EINTR);
+        while (sys(__NR_wait4, child, &status, 0, 0) == -EINTR)
+                ;
+        leave(1);
+}
+
+bool reaper_await_release(int read_end, int write_end, int child, int parent_death_signal, int parent)
 {
         struct pollfd pfd = {.fd = read_end, .events = POLLIN};
         unsigned long mask = 0;
+        bool stays = false;
         char byte = 0;
         long r;
 
@@ -119,19 +144,21 @@ int reaper_await_release(int read_end, int write_end, int child, int parent_deat
         }
         for (;;) {
                 /* The signal, unblocked only here, interrupts the wait when
-                 * its handler has run: our parent may have died. */
+                 * its handler has run; the parent may also have died before. */
                 if (parent_death_signal > 0) {
+                        if (sys(__NR_getppid, 0, 0, 0, 0) != parent)
+                                orphaned(read_end, child);
                         r = sys6(__NR_ppoll, (long) &pfd, 1, 0, (long) &mask, sizeof mask, 0);
-                        if (r == -EINTR && sys(__NR_getppid, 0, 0, 0, 0) != parent) {
-                                sys(__NR_kill, child, SIGKILL, 0, 0);
-                                parent_death_signal = 0;
-                        }
                         if (r <= 0)
                                 continue;
                 }
                 r = sys(__NR_read, read_end, &byte, 1, 0);
-                if (r != -EINTR)
-                        return r > 0 ? byte : 0;
+                if (r == -EINTR)
+                        continue;
+                if (r == 1 && byte == 'R')
+                        stays = true;
+                else
+                        return stays; /* end of file (or an error: nothing to wait for) */
         }
 }
 #else
@@ -170,7 +197,7 @@ _Noreturn void reaper_start(long *sp)
         for (const char *s = name; *s; s++)
                 if (*s == '/' && s[1])
                         name = s + 1;
-        reaper_loop(command, name);
+        reaper_loop(command, name, -1);
 }
 
 __asm__(".text\n"

@@ -39,6 +39,8 @@ BASE_ENV = {
 for _name in ("ASAN_OPTIONS", "UBSAN_OPTIONS"):
     if _name in os.environ:
         BASE_ENV[_name] = os.environ[_name]
+# The suite runs against a sanitizer build when its settings are given.
+SANITIZED = "ASAN_OPTIONS" in os.environ
 
 SETPRIV = "/usr/bin/setpriv"
 

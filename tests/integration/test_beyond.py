@@ -516,7 +516,7 @@ def fits_host(name, hard):
 # AddressSanitizer reserves terabytes of address space at start-up, so a
 # sanitized launcher can't run at all under an address-space or data limit:
 # those cases run against the normal build only.
-SANITIZED = "ASAN_OPTIONS" in os.environ
+SANITIZED = harness.SANITIZED
 
 
 def skip_if_sanitized(*names):
