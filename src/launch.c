@@ -33,6 +33,9 @@
 #include "timens.h"
 #include "userns.h"
 #include "util.h"
+#ifdef HAVE_VALGRIND_H
+#include <valgrind/valgrind.h>
+#endif
 
 extern char **environ;
 
@@ -472,10 +475,14 @@ static pid_t clone_sandbox(const struct plan *p)
  * there (see sandbox_main). Nor with --unshare-time: the kernel lets only a
  * process that shares its memory with no other enter a time namespace.
  * Sanitizer builds keep to a process of their own (the code that runs is the
- * same). Without the freestanding reaper, the monitor is suspended as by
+ * same), and so does a launch under valgrind. Without the freestanding reaper, the monitor is suspended as by
  * vfork, and can't act on its parent's death. */
 static bool can_share_memory(const struct plan *p)
 {
+#ifdef RUNNING_ON_VALGRIND
+        if (RUNNING_ON_VALGRIND) /* it takes the clone for a thread it can't make */
+                return false;
+#endif
 #if defined(SANITIZED)
         (void) p;
         return false;
