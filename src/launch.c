@@ -475,8 +475,9 @@ static pid_t clone_sandbox(const struct plan *p)
  * there (see sandbox_main). Nor with --unshare-time: the kernel lets only a
  * process that shares its memory with no other enter a time namespace.
  * Sanitizer builds keep to a process of their own (the code that runs is the
- * same), and so does a launch under valgrind. Without the freestanding reaper, the monitor is suspended as by
- * vfork, and can't act on its parent's death. */
+ * same), and so does a launch under valgrind. Without the freestanding
+ * reaper, the monitor is suspended as by vfork, and can't act on its parent's
+ * death. */
 static bool can_share_memory(const struct plan *p)
 {
 #ifdef RUNNING_ON_VALGRIND

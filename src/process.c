@@ -38,15 +38,6 @@ void signals_block(sigset_t *old, bool parent_death)
         sigprocmask(SIG_BLOCK, &set, old);
 }
 
-int status_to_exit_code(int status)
-{
-        if (WIFEXITED(status))
-                return WEXITSTATUS(status);
-        if (WIFSIGNALED(status))
-                return 128 + WTERMSIG(status);
-        return 1;
-}
-
 static bool is_forwarded(int sig)
 {
         for (unsigned i = 0; i < n_forwarded_signals; i++)

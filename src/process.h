@@ -15,9 +15,6 @@ extern const unsigned n_forwarded_signals;
 /* Block the signals the monitor and reaper wait for; old gets the previous mask. */
 void signals_block(sigset_t *old, bool parent_death);
 
-/* Exit status the way a shell reports it: the code, or 128+N for signal N. */
-int status_to_exit_code(int status);
-
 struct cgroup;
 
 struct monitor_opts {

@@ -46,17 +46,6 @@ static long sys6(long n, long a, long b, long c, long d, long e, long f)
 
 static const int forwarded[] = {FORWARDED_SIGNALS};
 
-static int exit_code(int status)
-{
-        int sig = status & 0x7f;
-
-        if (sig == 0) /* exited */
-                return (status >> 8) & 0xff;
-        if (sig != 0x7f) /* killed by sig */
-                return 128 + sig;
-        return 1;
-}
-
 static _Noreturn void leave(int code)
 {
         for (;;)
@@ -100,7 +89,7 @@ _Noreturn void reaper_loop(int command, const char *name, int release_fd)
 
                 while ((r = sys(__NR_wait4, -1, &status, WNOHANG, 0)) > 0)
                         if (r == command)
-                                leave(exit_code(status));
+                                leave(status_to_exit_code(status));
                 if (r == -ECHILD)
                         leave(1);
                 r = sys(__NR_rt_sigtimedwait, &set, siginfo, 0, sizeof set);

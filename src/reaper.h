@@ -22,6 +22,20 @@ extern const unsigned long reaper_image_size;
 /* What the monitor and the reapers pass on to the command. */
 #define FORWARDED_SIGNALS SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2
 
+/* The exit status that stands for a wait status: the command's own, 128 + N
+ * if signal N killed it, else 1. Written out, as wait.h's macros are the C
+ * library's and the freestanding reaper has none. */
+static inline int status_to_exit_code(int status)
+{
+        int sig = status & 0x7f;
+
+        if (sig == 0) /* exited */
+                return (status >> 8) & 0xff;
+        if (sig != 0x7f) /* killed by sig; 0x7f: stopped */
+                return 128 + sig;
+        return 1;
+}
+
 /* How pid 1 tells the exec'd reaper the command's pid. */
 #define REAPER_ENV "COCOON_REAPER_COMMAND"
 

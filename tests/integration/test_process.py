@@ -351,6 +351,17 @@ def _start_under_parent(sb, args, feed=""):
                             env={"PATH": "/usr/bin:/bin", "CITEST": harness.SESSION_TOKEN})
 
 
+def _kill_parent_and_expect_all_gone(sb, parent, launcher, mark=None):
+    """Kill the launcher's parent; the launcher, every process of the launcher's
+    binary and every process carrying mark (if given) must go."""
+    parent.kill()
+    parent.wait()
+    left = wait_gone(lambda: (procs_with(mark) if mark else []) + procs_with(f"{sb.cocoon}\0"), timeout=10)
+    assert not left, f"processes survived the death of the launcher's parent: {left}"
+    assert not wait_gone(lambda: [launcher] if alive(launcher) else [], timeout=10), \
+        "the launcher survived its parent"
+
+
 @pytest.mark.parametrize("pidns", [
     pytest.param([], id="host-pidns", marks=pytest.mark.cocoon_only(
         "bwrap's PDEATHSIG does not reach grandchildren without a pid namespace")),
@@ -365,12 +376,7 @@ def test_die_with_parent_kills_whole_tree(sb, pidns, reap):
         launcher = int(readline(parent.stdout))
         assert readline(parent.stdout) == b"ready\n", "the sandbox did not start"
         assert len(procs_with(m)) >= 2, "the sandboxed sleeps should be running"
-        parent.kill()            # the launcher's parent dies
-        parent.wait()
-        left = wait_gone(lambda: procs_with(m) + procs_with(f"{sb.cocoon}\0"), timeout=10)
-        assert not left, f"processes survived the death of the launcher's parent: {left}"
-        assert not wait_gone(lambda: [launcher] if alive(launcher) else [], timeout=10), \
-            "the launcher survived its parent"
+        _kill_parent_and_expect_all_gone(sb, parent, launcher, m)
     finally:
         if parent.poll() is None:
             parent.kill()
@@ -384,18 +390,13 @@ def test_die_with_parent_while_setup_blocks(sb, pidns, reap):
     without waiting for setup to end."""
     m = marker()
     reap.append(m)
-    parent = _start_under_parent(sb, BASE + pidns + ["--tmpfs", "/tmp", "--die-with-parent", "--file", "0", "/tmp/x", "true"],
-                                 feed=f"sleep {m}")
+    args = ["--tmpfs", "/tmp", "--die-with-parent", "--file", "0", "/tmp/x", "true"]
+    parent = _start_under_parent(sb, BASE + pidns + args, feed=f"sleep {m}")  # the feeder never writes
     try:
         launcher = int(readline(parent.stdout))
         time.sleep(0.5)
         assert alive(launcher), "the launcher should be waiting for its data"
-        parent.kill()
-        parent.wait()
-        assert not wait_gone(lambda: [launcher] if alive(launcher) else [], timeout=10), \
-            "the launcher survived its parent"
-        left = wait_gone(lambda: procs_with(f"{sb.cocoon}\0"), timeout=10)
-        assert not left, f"processes survived the death of the launcher's parent: {left}"
+        _kill_parent_and_expect_all_gone(sb, parent, launcher)
     finally:
         kill_pids(procs_with(m))
         if parent.poll() is None:
