@@ -125,3 +125,78 @@ int bpf_load(const struct bpf_prog *prog)
                 return -errno;
         return 0;
 }
+
+/* One word of the seccomp_data, as a BPF_ABS load sees it. */
+static uint32_t data_word(const struct seccomp_data *d, uint32_t off)
+{
+        uint32_t w;
+
+        memcpy(&w, (const char *) d + off, sizeof w);
+        return w;
+}
+
+/* Run a checked program on d, the way the kernel's interpreter does. */
+uint32_t bpf_run(const struct bpf_prog *prog, const struct seccomp_data *d)
+{
+        uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = {0};
+
+        for (size_t pc = 0; pc < prog->len; pc++) {
+                const struct sock_filter *f = &prog->insns[pc];
+
+                switch (f->code) {
+                case BPF_LD | BPF_W | BPF_ABS: a = data_word(d, f->k); break;
+                case BPF_LD | BPF_W | BPF_LEN: a = sizeof *d; break;
+                case BPF_LDX | BPF_W | BPF_LEN: x = sizeof *d; break;
+                case BPF_LD | BPF_IMM: a = f->k; break;
+                case BPF_LDX | BPF_IMM: x = f->k; break;
+                case BPF_LD | BPF_MEM: a = mem[f->k]; break;
+                case BPF_LDX | BPF_MEM: x = mem[f->k]; break;
+                case BPF_ST: mem[f->k] = a; break;
+                case BPF_STX: mem[f->k] = x; break;
+                case BPF_MISC | BPF_TAX: x = a; break;
+                case BPF_MISC | BPF_TXA: a = x; break;
+                case BPF_RET | BPF_K: return f->k;
+                case BPF_RET | BPF_A: return a;
+                case BPF_ALU | BPF_NEG: a = -a; break;
+                case BPF_JMP | BPF_JA: pc += f->k; break;
+                default: {
+                        uint32_t v = BPF_SRC(f->code) == BPF_X ? x : f->k;
+
+                        if (BPF_CLASS(f->code) == BPF_JMP) {
+                                bool taken = BPF_OP(f->code) == BPF_JEQ   ? a == v
+                                             : BPF_OP(f->code) == BPF_JGT ? a > v
+                                             : BPF_OP(f->code) == BPF_JGE ? a >= v
+                                                                          : (a & v) != 0;
+                                pc += taken ? f->jt : f->jf;
+                                break;
+                        }
+                        switch (BPF_OP(f->code)) {
+                        case BPF_ADD: a += v; break;
+                        case BPF_SUB: a -= v; break;
+                        case BPF_MUL: a *= v; break;
+                        case BPF_DIV:
+                                if (v == 0)
+                                        return 0; /* the kernel's interpreter stops with 0: kill */
+                                a /= v;
+                                break;
+                        case BPF_AND: a &= v; break;
+                        case BPF_OR: a |= v; break;
+                        case BPF_XOR: a ^= v; break;
+                        case BPF_LSH: a = v < 32 ? a << v : 0; break;
+                        case BPF_RSH: a = v < 32 ? a >> v : 0; break;
+                        }
+                }
+                }
+        }
+        return 0; /* checked programs end in a return */
+}
+
+bool bpf_all_allow(const struct bpf_prog *progs, size_t n, const struct seccomp_data *d)
+{
+        for (size_t i = 0; i < n; i++) {
+                uint32_t action = bpf_run(&progs[i], d) & SECCOMP_RET_ACTION_FULL;
+                if (action != SECCOMP_RET_ALLOW && action != SECCOMP_RET_LOG)
+                        return false;
+        }
+        return true;
+}

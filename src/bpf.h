@@ -2,7 +2,10 @@
 #pragma once
 
 #include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* A classic BPF seccomp program. */
 struct bpf_prog {
@@ -19,3 +22,9 @@ int bpf_parse(const void *data, size_t size, struct bpf_prog *out, char *err, si
 
 /* Install a program on the calling thread (needs no_new_privs). */
 int bpf_load(const struct bpf_prog *prog);
+
+/* What a checked program answers for one system call (SECCOMP_RET_*), as the
+ * kernel would run it. */
+uint32_t bpf_run(const struct bpf_prog *prog, const struct seccomp_data *d);
+/* Whether every one of the programs lets the call through (allow or log). */
+bool bpf_all_allow(const struct bpf_prog *progs, size_t n, const struct seccomp_data *d);
