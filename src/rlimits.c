@@ -84,16 +84,53 @@ int rlimit_parse(const char *arg, struct rlimit_setting *out, char *err, size_t 
         return 0;
 }
 
+static int set_limit(int resource, uint64_t soft, uint64_t hard)
+{
+        struct rlimit rl = {.rlim_cur = soft, .rlim_max = hard};
+
+        if (setrlimit(resource, &rl) < 0)
+                return log_errno(errno, "--rlimit: can't set %s to %s", resource_name(resource),
+                                 errno == EPERM ? "above the hard limit" : "that value"),
+                       -1;
+        return 0;
+}
+
+/* RLIMIT_NPROC counts every process of our uid in the sandbox, pid 1 with
+ * them: set before the command is forked, a limit of 1 would refuse that
+ * fork. So before it, only a hard limit that goes up is raised (that takes
+ * CAP_SYS_RESOURCE, which is gone by the time the rest is set). */
 int rlimits_apply(const struct plan *p)
 {
         for (size_t i = 0; i < p->n_rlimits; i++) {
                 const struct rlimit_setting *r = &p->rlimits[i];
-                struct rlimit rl = {.rlim_cur = r->soft, .rlim_max = r->hard};
+                struct rlimit now;
 
-                if (setrlimit(r->resource, &rl) < 0)
-                        return log_errno(errno, "--rlimit: can't set %s to %s", resource_name(r->resource),
-                                         errno == EPERM ? "above the hard limit" : "that value"),
-                               -1;
+                if (r->resource != RLIMIT_NPROC) {
+                        if (set_limit(r->resource, r->soft, r->hard) < 0)
+                                return -1;
+                        continue;
+                }
+                if (getrlimit(RLIMIT_NPROC, &now) == 0 && now.rlim_max != RLIM_INFINITY &&
+                    (r->hard == RLIM_INFINITY || r->hard > now.rlim_max) &&
+                    set_limit(RLIMIT_NPROC, now.rlim_cur, r->hard) < 0)
+                        return -1;
         }
         return 0;
+}
+
+const struct rlimit_setting *rlimits_nproc(const struct plan *p)
+{
+        const struct rlimit_setting *found = NULL;
+
+        for (size_t i = 0; i < p->n_rlimits; i++)
+                if (p->rlimits[i].resource == RLIMIT_NPROC)
+                        found = &p->rlimits[i]; /* the last one given wins, as for the others */
+        return found;
+}
+
+int rlimits_apply_nproc(const struct plan *p)
+{
+        const struct rlimit_setting *r = rlimits_nproc(p);
+
+        return r ? set_limit(RLIMIT_NPROC, r->soft, r->hard) : 0;
 }

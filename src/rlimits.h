@@ -11,5 +11,10 @@ struct rlimit_setting;
  * sigpending, stack); values a number with an optional K/M/G/T suffix, or
  * "unlimited". Without HARD both limits are set to SOFT. */
 int rlimit_parse(const char *arg, struct rlimit_setting *out, char *err, size_t err_size);
-/* Set the plan's limits on the calling process. */
+/* Set the plan's limits on the calling process (pid 1, before it forks the
+ * command), all but RLIMIT_NPROC, of which only a higher hard limit is set. */
 int rlimits_apply(const struct plan *p);
+/* The plan's RLIMIT_NPROC (the last given), or NULL. */
+const struct rlimit_setting *rlimits_nproc(const struct plan *p);
+/* Set it, in each process once the command is forked. */
+int rlimits_apply_nproc(const struct plan *p);
