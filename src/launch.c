@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,18 +15,15 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "bpf.h"
-#include "caps.h"
 #include "cgroup.h"
 #include "keyring.h"
-#include "label.h"
 #include "landlock.h"
 #include "log.h"
 #include "net.h"
+#include "pid1.h"
 #include "plan.h"
 #include "process.h"
 #include "reaper.h"
-#include "rlimits.h"
 #include "rootfs.h"
 #include "status.h"
 #include "timens.h"
@@ -38,10 +34,6 @@
 #endif
 
 extern char **environ;
-
-#ifndef MFD_EXEC
-#define MFD_EXEC 0x0010U /* Linux 6.3 */
-#endif
 
 /* The stack of a sandbox process that runs in our memory, as large as a
  * main thread's usually is (execvp's fallback for scripts puts the whole
@@ -61,24 +53,11 @@ struct launch_ctx {
         int report[2];     /* child -> monitor: its namespaces, for the status fds */
         int reaper_fds[8]; /* lock files held by the reaper */
         size_t n_reaper_fds;
-        struct cgroup cgroup; /* ours, when cgroup limits are asked for */
-        bool shares_memory;   /* the sandbox's first process runs in our memory until it execs */
-        int release[2];       /* pipe: its write end closes when nothing of the sandbox runs in our memory */
+        struct cgroup cgroup;  /* ours, when cgroup limits are asked for */
+        bool shares_memory;    /* the sandbox's first process runs in our memory until it execs */
+        int release[2];        /* pipe: its write end closes when nothing of the sandbox runs in our memory */
+        bool inherited_filter; /* we run under a seccomp filter from outside */
 };
-
-/* Every process of the sandbox dies with the one that started it, so that
- * nothing outlives the monitor, however it ends (--die-with-parent extends
- * this to the monitor's own parent). The parent may have died before we
- * asked: parent_pidfd (a pidfd, readable once it has exited) tells, or, when
- * it is -1, our parent's pid as we see it. */
-static void die_with_parent(int parent_pidfd, pid_t parent)
-{
-        struct pollfd pfd = {.fd = parent_pidfd, .events = POLLIN};
-
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (parent_pidfd >= 0 ? poll(&pfd, 1, 0) != 0 : getppid() != parent)
-                _exit(1);
-}
 
 /* Change to the working directory the command starts in, and return it:
  * --chdir, else the caller's own if it exists inside, else $HOME, else /. */
@@ -103,19 +82,6 @@ static const char *enter_cwd(const struct plan *p)
         return cwd;
 }
 
-/* The plan's environment with PWD set to where the command starts. */
-static char **command_env(const struct plan *p, const char *cwd)
-{
-        char **env = xcalloc(p->n_env + 2, sizeof(char *));
-        size_t n = 0;
-
-        for (size_t i = 0; i < p->n_env; i++)
-                if (strncmp(p->env[i], "PWD=", 4) != 0)
-                        env[n++] = p->env[i];
-        env[n] = xasprintf("PWD=%s", cwd);
-        return env;
-}
-
 /* --lock-file: a read lock on each file, taken inside the finished root and
  * held by the reaper (or, with --as-pid-1, by the command) while it lives. */
 static void take_locks(struct launch_ctx *ctx)
@@ -134,82 +100,6 @@ static void take_locks(struct launch_ctx *ctx)
                         die("--lock-file: at most %zu lock files", ARRAY_SIZE(ctx->reaper_fds));
                 ctx->reaper_fds[ctx->n_reaper_fds++] = fd;
         }
-}
-
-/* With no reaper, the command itself keeps what the reaper would hold. */
-static void keep_across_exec(const struct launch_ctx *ctx)
-{
-        for (size_t i = 0; i < ctx->n_reaper_fds; i++)
-                fcntl(ctx->reaper_fds[i], F_SETFD, 0);
-        if (ctx->plan->sync_fd >= 0)
-                fcntl(ctx->plan->sync_fd, F_SETFD, 0);
-}
-
-/* The command's own process: last settings, then exec. */
-static _Noreturn void exec_command(const struct launch_ctx *ctx, const char *cwd)
-{
-        const struct plan *p = ctx->plan;
-        char **argv = p->argv;
-
-        if (p->new_session && setsid() < 0)
-                die_errno(errno, "--new-session: setsid failed");
-        if (p->block_fd >= 0) {
-                char c;
-                while (read(p->block_fd, &c, 1) < 0 && errno == EINTR)
-                        ;
-                close(p->block_fd);
-        }
-        if (p->assert_userns_disabled && userns_assert_disabled() < 0)
-                _exit(1);
-        umask(ctx->saved_umask);
-
-        /* Allocate what exec needs first: nothing below runs under --rlimit
-         * limits but the last few system calls. */
-        if (p->argv0) {
-                argv = xcalloc(p->argc + 1, sizeof(char *));
-                memcpy(argv, p->argv, p->argc * sizeof(char *));
-                argv[0] = p->argv0;
-        }
-        /* PATH is looked up in the sandbox's environment (glibc falls back to
-         * /bin:/usr/bin without one), as a client with an empty environment
-         * expects. */
-        environ = command_env(p, cwd);
-
-        if (rlimits_apply(p) < 0) /* before the capabilities go: raising a hard limit needs them */
-                _exit(1);
-        if (caps_apply(p, (p->clone_flags & CLONE_NEWUSER) || p->userns_fd >= 0) < 0)
-                die("can't set the command's capabilities");
-        if (label_exec(p->exec_label) < 0)
-                _exit(1);
-        sigprocmask(SIG_SETMASK, &ctx->saved_mask, NULL);
-        /* Seccomp last: from here on only exec needs to be allowed. */
-        for (size_t i = 0; i < p->n_programs; i++) {
-                int r = bpf_load(&p->programs[i]);
-                if (r < 0)
-                        die_errno(r, "can't load seccomp program %zu of %zu", i + 1, p->n_programs);
-        }
-        execvp(p->argv[0], argv);
-        die_errno(errno, "can't execute %s", p->argv[0]);
-}
-
-/* The command's process, below the reaper. vfork: it borrows our memory
- * until it execs, so no page tables are copied at the fork nor torn down at
- * the exec, and no page is copied on write in between, which is most of what
- * a fork costs here. We are suspended until then. It writes only what we no
- * longer use (the environment, libcap-ng's state, its own stack frames below
- * ours), keeps its own fd table and signal mask, and never returns here:
- * exec_command() execs or _exits. */
-static pid_t spawn_command(const struct launch_ctx *ctx, const char *cwd)
-{
-        pid_t me = getpid();
-        pid_t command = vfork();
-
-        if (command != 0)
-                return command;
-        for (size_t i = 0; i < ctx->n_reaper_fds; i++)
-                close(ctx->reaper_fds[i]);
-        die_with_parent(-1, me);
-        exec_command(ctx, cwd);
 }
 
 /* Close, in this process only, an fd the plan names (-1: none). */
@@ -232,51 +122,6 @@ static void report_namespaces(struct launch_ctx *ctx)
         close(ctx->report[1]);
 }
 
-#if HAVE_REAPER_IMAGE
-/* A sealed memfd holding the freestanding reaper, or -1. */
-static int reaper_image_open(void)
-{
-        const unsigned seals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
-        int fd = memfd_create("cocoon-reaper", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
-
-        if (fd < 0 && errno == EINVAL) /* before Linux 6.3, every memfd may be exec'd */
-                fd = memfd_create("cocoon-reaper", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-        if (fd < 0)
-                return -1;
-        if (write(fd, reaper_image, reaper_image_size) != (ssize_t) reaper_image_size ||
-            fcntl(fd, F_ADD_SEALS, seals) < 0)
-                closep(&fd);
-        return fd;
-}
-
-/* pid 1, set up in the monitor's memory, with the command started: become
- * the reaper. Exec'ing the freestanding one from a sealed memfd gives it a few
- * pages of its own, while the command starts on the other side, instead of a
- * copy of the monitor's address space made before. The command can read the
- * image through /proc/1/exe but not change it. Where that exec is refused
- * (vm.memfd_noexec=2, an LSM), the same loop runs here, on our own stack,
- * using nothing of the C library that the monitor then goes on using beside
- * us: the monitor's memory stays non-dumpable and owned by the caller's user
- * namespace, out of the reach of anything in the sandbox's. Under a seccomp
- * filter we inherited, which might kill rather than refuse, it runs here
- * without trying. */
-static _Noreturn void reap_beside_monitor(struct launch_ctx *ctx, pid_t command)
-{
-        char pid_env[sizeof REAPER_ENV + 16];
-        char *argv[] = {program_invocation_short_name, NULL};
-        char *envp[] = {pid_env, NULL};
-        int image = prctl(PR_GET_SECCOMP) == 0 ? reaper_image_open() : -1;
-
-        if (image >= 0) {
-                snprintf(pid_env, sizeof pid_env, "%s=%d", REAPER_ENV, (int) command);
-                keep_across_exec(ctx);
-                syscall(SYS_execveat, image, "", argv, envp, AT_EMPTY_PATH);
-                close(image);
-        }
-        reaper_loop(command, NULL, ctx->release[1]);
-}
-#endif
-
 /* First process in the new namespaces. */
 static _Noreturn void sandbox_main(struct launch_ctx *ctx)
 {
@@ -289,15 +134,22 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
                              .new_pidns = !!(p->clone_flags & CLONE_NEWPID),
                              .in_userns = (p->clone_flags & CLONE_NEWUSER) || p->userns_fd >= 0,
                              .file_label = p->file_label};
-        int host_proc = -1; /* the host's /proc: closed by hand, never kept (see below) */
-        const char *cwd;
+        struct pid1 s = {.plan = p,
+                         .saved_mask = ctx->saved_mask,
+                         .saved_umask = ctx->saved_umask,
+                         .shares_memory = ctx->shares_memory,
+                         .release_fd = ctx->release[1],
+                         .inherited_filter = ctx->inherited_filter,
+                         .monitor_pidfd = -1,
+                         .host_proc = -1};
+        const bool report_late = plan_locks_mounts(p) && p->userns_block_fd < 0;
+        bool lock;
 
         /* Into our cgroup before anything else runs, so nothing escapes it. */
         if (ctx->cgroup.procs_fd >= 0 && cgroup_join(&ctx->cgroup) < 0)
                 _exit(1);
-        /* What only the monitor writes to or already used. The reaper never
-         * execs, so close-on-exec alone would leave these with it, where a
-         * command that ptraces it could, say, forge the caller's status. */
+        /* What only the monitor writes to or already used. The reaper may
+         * not exec, so close-on-exec alone could leave these with it. */
         closep(&ctx->cgroup.procs_fd);
         close_plan_fd(p->info_fd);
         close_plan_fd(p->json_status_fd);
@@ -306,13 +158,18 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
         /* In a new pid namespace getppid() is 0 whatever happens: ask the
          * monitor's pidfd instead. */
         die_with_parent(ctx->monitor_pidfd, ctx->monitor);
-        closep(&ctx->monitor_pidfd); /* nothing in the sandbox gets a handle on the monitor */
+        /* Nothing in the sandbox gets a handle on the monitor, but a reaper
+         * that must clean up when it dies keeps one, out of reach. */
+        if (!plan_reaper_cleans_up(p))
+                closep(&ctx->monitor_pidfd);
+        s.monitor_pidfd = ctx->monitor_pidfd;
         /* The monitor made us non-dumpable. Callers that read --info-fd open
          * our /proc/PID/ns files during setup (to join our network namespace,
-         * say), so we become dumpable again: nothing sandboxed runs yet. Not in
-         * a user namespace the caller handed us, though: processes of another
-         * sandbox live there and must not ptrace us while we hold capabilities
-         * in it. */
+         * say), so we become dumpable again: nothing sandboxed runs yet, and
+         * the command won't start until we are out of its reach (see pid1.c).
+         * Not in a user namespace the caller handed us, though: processes of
+         * another sandbox live there and must not ptrace us while we hold
+         * capabilities in it. */
         if (p->userns_fd < 0)
                 prctl(PR_SET_DUMPABLE, 1);
         /* Inherited by the reaper and the command alike. */
@@ -321,7 +178,11 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
         umask(0); /* modes of what setup makes are exactly the ones asked for */
         if (ctx->report[0] >= 0)
                 close(ctx->report[0]);
-        report_namespaces(ctx);
+        /* When the mounts get locked, the mount namespace the command runs
+         * in is made at the end: report it then, unless the caller needs our
+         * pid first, to write our id maps. */
+        if (!report_late)
+                report_namespaces(ctx);
 
         /* Identity. */
         if (p->clone_flags & CLONE_NEWUSER) {
@@ -340,51 +201,42 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
         if (rootfs_enter(&rfs) < 0 || rootfs_apply(&rfs, p) < 0)
                 _exit(1);
         /* What is done after the switch and needs a procfs uses the host's. */
-        if (p->disable_userns || p->unshare_time) {
-                host_proc = open("/oldroot/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-                if (host_proc < 0)
+        if (p->disable_userns || p->unshare_time || plan_locks_mounts(p) || plan_reaper_cleans_up(p)) {
+                s.host_proc = open("/oldroot/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (s.host_proc < 0)
                         die_errno(errno, "can't open /proc");
         }
         if (rootfs_finish(&rfs) < 0)
                 _exit(1);
 
-        /* Lock down the namespaces themselves. */
-        if (p->unshare_time && timens_enter(p, host_proc) < 0)
+        /* Lock down the namespaces themselves, and the finished mounts. */
+        if (p->unshare_time && timens_enter(p, s.host_proc) < 0)
                 _exit(1);
-        if (p->disable_userns && userns_disable(p, host_proc) < 0)
+        /* The command holds CAP_SYS_ADMIN here as uid 0, or as any uid it
+         * was given; a --userns-block-fd caller may have mapped us to
+         * another. */
+        lock = plan_locks_mounts(p) && (p->caps_given || p->userns_block_fd < 0 || getuid() == 0);
+        if ((p->disable_userns || lock) && userns_nest(p, s.host_proc, lock) < 0)
                 _exit(1);
+        if (report_late)
+                report_namespaces(ctx);
         /* The last id maps are written: memory we share with the monitor
          * goes back to non-dumpable (see can_share_memory). */
         if (ctx->shares_memory)
                 prctl(PR_SET_DUMPABLE, 0);
-        /* The reaper never returns nor execs, so cleanup attributes and
-         * close-on-exec would leave this with it, in reach of a command that
-         * ptraces it: a way to the host's processes. */
-        closep(&host_proc);
         if (p->userns2_fd >= 0 && setns(p->userns2_fd, CLONE_NEWUSER) < 0)
                 die_errno(errno, "--userns2: can't enter the user namespace");
         close_plan_fd(p->userns2_fd);
 
-        cwd = enter_cwd(p);
+        s.cwd = enter_cwd(p);
         take_locks(ctx);
-        /* Landlock last: it covers the reaper too, and is built from the
-         * finished root. */
+        s.lock_fds = ctx->reaper_fds;
+        s.n_lock_fds = ctx->n_reaper_fds;
+        /* Landlock last: it covers pid 1 too, and is built from the finished
+         * root. */
         if (landlock_apply(p) < 0)
                 _exit(1);
-
-        if (plan_needs_reaper(p)) {
-                pid_t command = spawn_command(ctx, cwd);
-                if (command < 0)
-                        die_errno(errno, "can't fork the command");
-                close_plan_fd(p->block_fd); /* the command's, not ours */
-#if HAVE_REAPER_IMAGE
-                if (ctx->shares_memory)
-                        reap_beside_monitor(ctx, command);
-#endif
-                reaper_run(command);
-        }
-        keep_across_exec(ctx);
-        exec_command(ctx, cwd);
+        pid1_run(&s);
 }
 
 /* Outside, before the fork: join namespaces the caller handed us. */
@@ -614,6 +466,7 @@ int launch(const struct plan *p)
          * the sandbox may ptrace the monitor, which stands in the host's
          * namespaces: make it non-dumpable (the child inherits this too). */
         prctl(PR_SET_DUMPABLE, 0);
+        ctx.inherited_filter = prctl(PR_GET_SECCOMP) != 0;
         ctx.saved_umask = umask(022);
         umask(ctx.saved_umask);
         for (size_t i = 0; i < p->n_ops; i++)

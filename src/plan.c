@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "plan.h"
 
+#include <linux/capability.h>
 #include <sched.h>
 #include <string.h>
 
@@ -141,9 +142,39 @@ void plan_clearenv(struct plan *p)
         p->env[0] = NULL;
 }
 
+bool plan_in_userns(const struct plan *p)
+{
+        return (p->clone_flags & CLONE_NEWUSER) || p->userns_fd >= 0;
+}
+
+uint64_t plan_command_caps(const struct plan *p)
+{
+        if (p->caps_given)
+                return p->caps;
+        return p->caller_uid == 0 && p->uid == 0 ? p->caller_caps : 0;
+}
+
+bool plan_locks_mounts(const struct plan *p)
+{
+        /* Not in a user namespace the caller handed us (--userns), where
+         * Flatpak's sub-sandboxes live and may be refused a nested one, nor
+         * when the command moves on into a descendant (--userns2), which holds
+         * nothing over our mounts anyway. */
+        return (p->clone_flags & CLONE_NEWUSER) && p->userns2_fd < 0 &&
+               (plan_command_caps(p) & (UINT64_C(1) << CAP_SYS_ADMIN));
+}
+
+bool plan_reaper_cleans_up(const struct plan *p)
+{
+        return p->die_with_parent && !(p->clone_flags & CLONE_NEWPID);
+}
+
+bool plan_bwrap_has_init(const struct plan *p)
+{
+        return !p->as_pid_1 && ((p->clone_flags & CLONE_NEWPID) || p->n_lock_files > 0 || p->sync_fd >= 0);
+}
+
 bool plan_needs_reaper(const struct plan *p)
 {
-        if (p->as_pid_1)
-                return false;
-        return (p->clone_flags & CLONE_NEWPID) || p->n_lock_files > 0 || p->sync_fd >= 0;
+        return plan_bwrap_has_init(p) || (!p->as_pid_1 && plan_reaper_cleans_up(p));
 }

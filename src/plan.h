@@ -183,5 +183,21 @@ void plan_unsetenv(struct plan *p, const char *name);
 void plan_clearenv(struct plan *p);
 const char *plan_getenv(const struct plan *p, const char *name);
 
-/* Whether a reaper runs as pid 1 with the command as pid 2. */
+/* Whether the sandbox has a user namespace of its own (made or joined). */
+bool plan_in_userns(const struct plan *p);
+/* The capabilities the command will hold: those given, else a root caller's
+ * own as long as the command runs as uid 0 (exec under any other uid leaves
+ * it none). */
+uint64_t plan_command_caps(const struct plan *p);
+/* Whether the finished mount tree must be locked (see userns_nest): the
+ * command will hold CAP_SYS_ADMIN in the user namespace we make, and with it
+ * over the sandbox's mounts, whose read-only flags it could clear. */
+bool plan_locks_mounts(const struct plan *p);
+/* Whether, without a pid namespace of its own, the sandbox must go when the
+ * monitor does (--die-with-parent): a reaper then kills what is left. */
+bool plan_reaper_cleans_up(const struct plan *p);
+/* Whether bwrap would run an init above the command (a pid namespace,
+ * --lock-file or --sync-fd, without --as-pid-1). */
+bool plan_bwrap_has_init(const struct plan *p);
+/* Whether a reaper runs above the command (pid 1, with a pid namespace). */
 bool plan_needs_reaper(const struct plan *p);

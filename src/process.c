@@ -3,6 +3,7 @@
 #include "process.h"
 
 #include <dirent.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -10,7 +11,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "caps.h"
 #include "cgroup.h"
 #include "log.h"
 #include "reaper.h"
@@ -44,6 +44,20 @@ static bool is_forwarded(int sig)
                 if (forwarded_signals[i] == sig)
                         return true;
         return false;
+}
+
+/* Every process of the sandbox dies with the one that started it, so that
+ * nothing outlives the monitor, however it ends (--die-with-parent extends
+ * this to the monitor's own parent). The parent may have died before we
+ * asked: parent_pidfd (a pidfd, readable once it has exited) tells, or, when
+ * it is -1, our parent's pid as we see it. */
+void die_with_parent(int parent_pidfd, pid_t parent)
+{
+        struct pollfd pfd = {.fd = parent_pidfd, .events = POLLIN};
+
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (parent_pidfd >= 0 ? poll(&pfd, 1, 0) != 0 : getppid() != parent)
+                _exit(1);
 }
 
 /* Read the parent pid out of /proc/PID/stat; the command name may hold
@@ -208,34 +222,4 @@ int monitor_run(pid_t child, const struct monitor_opts *o)
 done:
         clean_up_children();
         return status_to_exit_code(status);
-}
-
-_Noreturn void reaper_run(pid_t command)
-{
-        sigset_t set;
-        int status = 0;
-
-        /* The reaper shares the sandbox with the command: it keeps nothing
-         * the command could take from it, so it may be dumpable, and the
-         * namespace files of this pid 1 can be opened by the caller (Flatpak
-         * joins them for sub-sandboxes). */
-        caps_clear();
-        prctl(PR_SET_DUMPABLE, 1);
-
-        waited_signals(&set, false);
-
-        for (;;) {
-                siginfo_t si;
-                pid_t r;
-
-                while ((r = waitpid(-1, &status, WNOHANG)) > 0)
-                        if (r == command)
-                                _exit(status_to_exit_code(status));
-                if (r < 0 && errno == ECHILD)
-                        _exit(1);
-                if (sigwaitinfo(&set, &si) < 0)
-                        continue;
-                if (is_forwarded(si.si_signo))
-                        kill(command, si.si_signo);
-        }
 }

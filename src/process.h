@@ -12,6 +12,14 @@ extern const unsigned n_forwarded_signals;
 /* The signal the monitor asks for when its parent dies (--die-with-parent). */
 #define PARENT_DEATH_SIGNAL (SIGRTMIN + 1)
 
+/* Every process of the sandbox dies with the one that started it, so that
+ * nothing outlives the monitor, however it ends (--die-with-parent extends
+ * this to the monitor's own parent): SIGKILL on the parent's death. It may
+ * have died before we asked: parent_pidfd (a pidfd, readable once it has
+ * exited) tells, or, when it is -1, our parent's pid as we see it; then we
+ * _exit. */
+void die_with_parent(int parent_pidfd, pid_t parent);
+
 /* Block the signals the monitor and reaper wait for; old gets the previous mask. */
 void signals_block(sigset_t *old, bool parent_death);
 
@@ -31,7 +39,3 @@ struct monitor_opts {
 /* The monitor, outside the sandbox: forwards signals to child, waits for it,
  * kills whatever it left behind, and returns the exit code for cocoon. */
 int monitor_run(pid_t child, const struct monitor_opts *o);
-
-/* The reaper, pid 1 of a new pid namespace: forwards signals to command,
- * reaps orphans, and exits with the command's status once it ends. */
-_Noreturn void reaper_run(pid_t command);

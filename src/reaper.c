@@ -1,33 +1,38 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The reaper, freestanding: pid 1 of a sandbox whose setup ran in the
- * monitor's memory. It reaps, forwards the monitor's signals to the command,
- * and exits with the command's status, with nothing but system calls: no C
- * library, no allocation, no thread-local state.
+ * The reaper: pid 1 of a sandbox (or, without a pid namespace, the process
+ * above the command). It reaps, forwards the monitor's signals to the
+ * command, exits with the command's status, and, where no pid namespace takes
+ * the sandbox down with it, kills every process below it when the monitor
+ * dies. Nothing but system calls: no C library, no allocation, no
+ * thread-local state.
  *
  * Built twice. As a tiny static program of its own (REAPER_IMAGE), embedded
  * in cocoon and exec'd by pid 1 from a sealed memfd once the command runs: a
- * fresh address space of a few pages instead of a copy of the monitor's. And
- * into cocoon, for when that exec is refused (an LSM, a seccomp filter we
- * inherited, vm.memfd_noexec): pid 1 then runs the same loop on its own stack
- * in memory it still shares with the monitor, which goes on with the C library
- * beside it. That is why nothing here may touch the C library's state.
+ * fresh address space of a few pages instead of a copy of the monitor's, and
+ * one that the command can neither read nor change. And into cocoon, for when
+ * that exec is not possible (an LSM, a seccomp filter that might kill,
+ * vm.memfd_noexec, or no image for this architecture): pid 1 then runs the
+ * same loop on its own stack, in memory that it may still share with the
+ * monitor or with the command starting beside it. That is why nothing here
+ * may touch the C library's state.
  *
- * This file includes only the kernel's headers.
+ * On x86_64 this file includes only the kernel's headers.
  */
 #include <asm/signal.h>
 #include <asm/unistd.h>
 #include <linux/capability.h>
 #include <linux/errno.h>
+#include <linux/fcntl.h>
 #include <linux/poll.h>
 #include <linux/prctl.h>
+#include <linux/resource.h>
 #include <linux/wait.h>
 #include <stdbool.h>
 
 #include "reaper.h"
 
-#if HAVE_REAPER_IMAGE
-
+#if defined(__x86_64__)
 static long sys6(long n, long a, long b, long c, long d, long e, long f)
 {
         register long r10 __asm__("r10") = d;
@@ -41,6 +46,18 @@ static long sys6(long n, long a, long b, long c, long d, long e, long f)
                          : "rcx", "r11", "memory");
         return ret;
 }
+#else
+/* Elsewhere pid 1 never shares memory with a process that uses the C library
+ * at the same time (see can_share_memory in launch.c), so its syscall() will
+ * do; errno is turned back into the kernel's negative return. */
+long syscall(long n, ...);
+extern int *__errno_location(void);
+static long sys6(long n, long a, long b, long c, long d, long e, long f)
+{
+        long r = syscall(n, a, b, c, d, e, f);
+        return r == -1 ? -*__errno_location() : r;
+}
+#endif
 
 #define sys(n, a, b, c, d) sys6((n), (long) (a), (long) (b), (long) (c), (long) (d), 0, 0)
 
@@ -52,54 +69,171 @@ static _Noreturn void leave(int code)
                 sys(__NR_exit_group, code, 0, 0, 0);
 }
 
-_Noreturn void reaper_loop(int command, const char *name, int release_fd)
+static bool drop_caps(void)
 {
         struct __user_cap_header_struct head = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
         struct __user_cap_data_struct none[_LINUX_CAPABILITY_U32S_3];
-        unsigned long set = 1UL << (SIGCHLD - 1);
-        int siginfo[32]; /* the kernel's siginfo_t is 128 bytes; si_signo comes first */
 
         for (unsigned i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
                 none[i].effective = none[i].permitted = none[i].inheritable = 0;
+        return sys(__NR_capset, &head, none, 0, 0) == 0;
+}
+
+static bool monitor_gone(int pidfd)
+{
+        struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
+        long zero[2] = {0, 0}; /* a timespec: don't wait */
+
+        return sys(__NR_ppoll, &pfd, 1, zero, 0) > 0;
+}
+
+/* The monitor is gone and no pid namespace ends the sandbox with us: SIGKILL
+ * every child, and every orphan that comes to us (we are a subreaper) when
+ * its parent dies, until none is left. A killed process can't fork any more,
+ * so each round leaves fewer. */
+static _Noreturn void kill_everything(const struct reaper_args *a)
+{
+        char buf[4096];
+
+        for (;;) {
+                long n = sys(__NR_pread64, a->children_fd, buf, sizeof buf - 1, 0);
+                long pid = 0;
+
+                if (n < 0) /* can't list them: the command at least */
+                        sys(__NR_kill, a->command, SIGKILL, 0, 0);
+                for (long i = 0; i < n; i++) {
+                        if (buf[i] >= '0' && buf[i] <= '9') {
+                                pid = pid * 10 + (buf[i] - '0');
+                                continue;
+                        }
+                        if (pid > 0)
+                                sys(__NR_kill, pid, SIGKILL, 0, 0);
+                        pid = 0;
+                }
+                if (pid > 0)
+                        sys(__NR_kill, pid, SIGKILL, 0, 0);
+                if (sys(__NR_wait4, -1, 0, __WALL, 0) == -ECHILD)
+                        leave(1);
+        }
+}
+
+_Noreturn void reaper_loop(const struct reaper_args *a, const char *name, int release_fd)
+{
+        const bool cleans_up = a->monitor_fd >= 0;
+        unsigned long set = 1UL << (SIGCHLD - 1);
+        int siginfo[32]; /* the kernel's siginfo_t is 128 bytes; si_signo comes first */
+
         for (unsigned i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
                 set |= 1UL << (forwarded[i] - 1);
-        /* In place: tell the monitor we stay, and let it go on. From here on,
-         * nothing but system calls. */
+        if (cleans_up)
+                set |= 1UL << (REAPER_DEATH_SIGNAL - 1);
+        /* In place in the monitor's memory: tell it we stay, and let it go
+         * on. From here on, nothing but system calls. */
         if (release_fd >= 0) {
                 sys(__NR_write, release_fd, "R", 1, 0);
                 sys(__NR_close, release_fd, 0, 0, 0);
         }
         sys(__NR_rt_sigprocmask, SIG_BLOCK, &set, 0, sizeof set);
-        /* What it keeps, the command could take from it: no capabilities. */
-        sys(__NR_capset, &head, none, 0, 0);
-        if (name) {
-                /* Exec'd: a process of its own, in the sandbox's user
-                 * namespace. The parent's death signal survived the exec
-                 * (nothing about our credentials grew); set it again all the
-                 * same. Dumpable, as the forked reaper is, so that the caller
-                 * can open this pid 1's namespace files. */
+        /* What it keeps, the command could take from it: no capabilities.
+         * Nothing in it is the command's business: not dumpable. (Exec'd,
+         * it never was; see reaper_image_open in launch.c.) */
+        drop_caps();
+        sys(__NR_prctl, PR_SET_DUMPABLE, 0, 0, 0);
+        if (cleans_up) {
+                sys(__NR_prctl, PR_SET_CHILD_SUBREAPER, 1, 0, 0);
+                sys(__NR_prctl, PR_SET_PDEATHSIG, REAPER_DEATH_SIGNAL, 0, 0);
+                if (monitor_gone(a->monitor_fd)) /* before we asked for the signal */
+                        kill_everything(a);
+        } else {
                 sys(__NR_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0);
-                sys(__NR_prctl, PR_SET_DUMPABLE, 1, 0, 0);
-                sys(__NR_prctl, PR_SET_NAME, name, 0, 0);
         }
+        if (name)
+                sys(__NR_prctl, PR_SET_NAME, name, 0, 0);
 
         for (;;) {
                 int status = 0;
                 long r;
 
                 while ((r = sys(__NR_wait4, -1, &status, WNOHANG, 0)) > 0)
-                        if (r == command)
+                        if (r == a->command)
                                 leave(status_to_exit_code(status));
                 if (r == -ECHILD)
                         leave(1);
                 r = sys(__NR_rt_sigtimedwait, &set, siginfo, 0, sizeof set);
                 if (r <= 0 || r == SIGCHLD)
                         continue;
-                sys(__NR_kill, command, r, 0, 0);
+                /* Anyone in the sandbox may send this one too: only the
+                 * monitor's pidfd says it is really gone. */
+                if (r == REAPER_DEATH_SIGNAL) {
+                        if (cleans_up && monitor_gone(a->monitor_fd))
+                                kill_everything(a);
+                        continue;
+                }
+                sys(__NR_kill, a->command, r, 0, 0);
         }
 }
 
 #ifndef REAPER_IMAGE
+/* Digits of v (>= -1) at p; returns the end. */
+static char *put_int(char *p, int v)
+{
+        char digits[12];
+        unsigned n = 0, u;
+
+        if (v < 0) {
+                *p++ = '-';
+                v = -v;
+        }
+        u = (unsigned) v;
+        do
+                digits[n++] = (char) ('0' + u % 10);
+        while ((u /= 10) != 0);
+        while (n)
+                *p++ = digits[--n];
+        return p;
+}
+
+_Noreturn void reaper_become(const struct reaper_handover *h)
+{
+        if (h->set_nproc) {
+                unsigned long long limit[2] = {h->nproc[0], h->nproc[1]};
+                sys(__NR_prlimit64, 0, RLIMIT_NPROC, limit, 0);
+        }
+        /* Without capabilities, the image (mode 0100) can't be read by us,
+         * so the exec leaves a process that can't be dumped or traced (the
+         * kernel's would_dump); with them it could, so then we stay. The
+         * mark goes on before the exec, so that the new process starts
+         * from it. */
+        if (h->image_fd >= 0 && drop_caps()) {
+                char env[sizeof REAPER_ENV + 3 * 12], *p = env;
+                char *argv[] = {(char *) h->name, 0};
+                char *envp[] = {env, 0};
+
+                for (const char *s = REAPER_ENV "="; *s; s++)
+                        *p++ = *s;
+                p = put_int(p, h->args.command);
+                *p++ = ':';
+                p = put_int(p, h->args.monitor_fd);
+                *p++ = ':';
+                p = put_int(p, h->args.children_fd);
+                *p = '\0';
+                for (unsigned i = 0; i < h->n_keep; i++)
+                        if (h->keep_fds[i] >= 0)
+                                sys(__NR_fcntl, h->keep_fds[i], F_SETFD, 0, 0);
+                sys(__NR_prctl, PR_SET_DUMPABLE, 0, 0, 0);
+                sys6(__NR_execveat, h->image_fd, (long) "", (long) argv, (long) envp, AT_EMPTY_PATH, 0);
+        }
+        /* Here, then: out of the command's reach before it may start. */
+        sys(__NR_prctl, PR_SET_DUMPABLE, 0, 0, 0);
+        if (h->image_fd >= 0)
+                sys(__NR_close, h->image_fd, 0, 0, 0);
+        if (h->gate_fd >= 0)
+                sys(__NR_close, h->gate_fd, 0, 0, 0);
+        reaper_loop(&h->args, 0, h->release_fd);
+}
+#endif
+
+#if HAVE_REAPER_IMAGE && !defined(REAPER_IMAGE)
 /* Our parent died while pid 1 was setting up in our memory: kill it, wait
  * until nothing uses that memory, and leave as monitor_run would, without
  * going back to a C library that the kill may have caught mid-change. */
@@ -150,26 +284,44 @@ bool reaper_await_release(int read_end, int write_end, int child, int parent_dea
                         return stays; /* end of file (or an error: nothing to wait for) */
         }
 }
-#else
-/* The command's pid, from the environment pid 1 gave us. */
-static int command_pid(char **envp)
+#endif
+
+#ifdef REAPER_IMAGE
+/* The next number of s into *v (decimal, maybe -1); returns the rest, or 0. */
+static const char *take_int(const char *s, int *v)
+{
+        bool neg = *s == '-';
+        int n = 0;
+
+        s += neg;
+        if (*s < '0' || *s > '9')
+                return 0;
+        for (; *s >= '0' && *s <= '9' && n < 1 << 24; s++)
+                n = n * 10 + (*s - '0');
+        *v = neg ? -n : n;
+        return s;
+}
+
+/* What pid 1 gave us, from the environment. */
+static bool read_args(char **envp, struct reaper_args *a)
 {
         static const char key[] = REAPER_ENV "=";
 
         for (; *envp; envp++) {
                 const char *s = *envp;
                 unsigned i = 0;
-                int pid = 0;
 
                 while (key[i] && s[i] == key[i])
                         i++;
                 if (key[i])
                         continue;
-                for (s += i; *s >= '0' && *s <= '9' && pid < 1 << 24; s++)
-                        pid = pid * 10 + (*s - '0');
-                return *s ? 0 : pid;
+                s += i;
+                if (!(s = take_int(s, &a->command)) || *s++ != ':' || !(s = take_int(s, &a->monitor_fd)) ||
+                    *s++ != ':' || !(s = take_int(s, &a->children_fd)) || *s)
+                        return false;
+                return a->command > 0;
         }
-        return 0;
+        return false;
 }
 
 /* Called from _start with the initial stack: argc, argv..., 0, envp..., 0. */
@@ -179,14 +331,14 @@ _Noreturn void reaper_start(long *sp)
         char **argv = (char **) (sp + 1);
         char **envp = argv + sp[0] + 1;
         const char *name = sp[0] > 0 ? argv[0] : "reaper";
-        int command = command_pid(envp);
+        struct reaper_args a;
 
-        if (command <= 0)
+        if (!read_args(envp, &a))
                 leave(1);
         for (const char *s = name; *s; s++)
                 if (*s == '/' && s[1])
                         name = s + 1;
-        reaper_loop(command, name, -1);
+        reaper_loop(&a, name, -1);
 }
 
 __asm__(".text\n"
@@ -198,5 +350,3 @@ __asm__(".text\n"
         "        call reaper_start\n"
         "        hlt\n");
 #endif
-
-#endif /* HAVE_REAPER_IMAGE */

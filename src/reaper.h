@@ -5,8 +5,8 @@
 #include <stdbool.h>
 
 /* Where the freestanding reaper (reaper.c) is built: its system calls are
- * written by hand. Elsewhere pid 1 forks, as it always could (and so it does
- * with COCOON_NO_REAPER_IMAGE defined, to try that path here). */
+ * written by hand. Elsewhere pid 1 runs the same loop where it stands (and so
+ * it does with COCOON_NO_REAPER_IMAGE defined, to try that path here). */
 #if defined(__x86_64__) && !defined(COCOON_NO_REAPER_IMAGE)
 #define HAVE_REAPER_IMAGE 1
 #else
@@ -22,6 +22,11 @@ extern const unsigned long reaper_image_size;
 /* What the monitor and the reapers pass on to the command. */
 #define FORWARDED_SIGNALS SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2
 
+/* The signal a reaper without a pid namespace of its own gets when the
+ * monitor dies: a real-time one that nothing else uses (glibc keeps 32 and
+ * 33, and the monitor uses SIGRTMIN + 1 for its own parent). */
+#define REAPER_DEATH_SIGNAL 40
+
 /* The exit status that stands for a wait status: the command's own, 128 + N
  * if signal N killed it, else 1. Written out, as wait.h's macros are the C
  * library's and the freestanding reaper has none. */
@@ -36,16 +41,49 @@ static inline int status_to_exit_code(int status)
         return 1;
 }
 
-/* How pid 1 tells the exec'd reaper the command's pid. */
-#define REAPER_ENV "COCOON_REAPER_COMMAND"
+/* How pid 1 tells the exec'd reaper what it needs: "COMMAND:MONITOR:CHILDREN"
+ * (pid, fd, fd; -1 for none). */
+#define REAPER_ENV "COCOON_REAPER"
+
+/* What the reaper works with. */
+struct reaper_args {
+        int command; /* the command's pid */
+        /* Without a pid namespace of the sandbox's own, nothing takes the
+         * sandbox down when the monitor dies: the reaper, a subreaper, then
+         * kills every process below it. -1 where the pid namespace does it. */
+        int monitor_fd;  /* a pidfd of the monitor: readable once it is gone */
+        int children_fd; /* our own children file, in a procfs of our pid namespace */
+};
+
+/* pid 1, with the command started, hands over to the reaper. */
+struct reaper_handover {
+        struct reaper_args args;
+        int image_fd;     /* the freestanding reaper, or -1 to stay where we are */
+        const char *name; /* its argv[0] and comm */
+        int gate_fd;      /* -1, or the write end the command waits on to start */
+        int release_fd;   /* -1, or the monitor's pipe (pid 1 runs in its memory) */
+        bool set_nproc;   /* take --rlimit nproc too (the command had to fork first) */
+        unsigned long long nproc[2];
+        int keep_fds[12]; /* open across the exec (lock files, --sync-fd; -1: none) */
+        unsigned n_keep;
+};
+
+/*
+ * Become the reaper: with nothing but system calls, take the command's
+ * RLIMIT_NPROC, drop every capability, and exec the image. The command can't
+ * reach what the exec leaves (see reaper_image_open in launch.c). Where the
+ * exec is not possible or fails, make this memory non-dumpable first, let the
+ * command start, and run the loop here. Never returns.
+ */
+_Noreturn void reaper_become(const struct reaper_handover *h);
+
+/* Reap until the command ends, forwarding the monitor's signals to it, then
+ * exit with its status. name: the exec'd reaper's comm, NULL in place.
+ * release_fd (-1: none): in place, in the monitor's memory, the write end of
+ * its pipe, closed once nothing of the C library is in use (see reaper.c). */
+_Noreturn void reaper_loop(const struct reaper_args *a, const char *name, int release_fd);
 
 #if HAVE_REAPER_IMAGE
-/* Reap until the command ends, forwarding the monitor's signals to it, then
- * exit with its status. name: the exec'd reaper's comm. release_fd (-1: none):
- * in place, in pid 1 as it is, the write end of the monitor's pipe, closed
- * once nothing of the C library is in use (see reaper.c). */
-_Noreturn void reaper_loop(int command, const char *name, int release_fd);
-
 /* The monitor's side, while pid 1 sets up in its memory (see launch.c): wait,
  * making no use of the C library that pid 1 is using, until every process that
  * shares our memory has exec'd or exited: until the last write end of the pipe

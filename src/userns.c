@@ -96,16 +96,26 @@ int userns_wait_for_maps(const struct plan *p)
         return userns_write_maps(p);
 }
 
-int userns_disable(const struct plan *p, int proc_fd)
+int userns_nest(const struct plan *p, int proc_fd, bool lock)
 {
-        int r = write_at(proc_fd, "sys/user/max_user_namespaces", "1");
+        uid_t uid = getuid(); /* ours (a --userns-block-fd caller may have chosen them) */
+        gid_t gid = getgid();
+        int r;
 
-        if (r < 0)
-                return log_errno(r, "--disable-userns: can't limit user namespaces"), -1;
-        if (unshare(CLONE_NEWUSER) < 0)
-                return log_errno(errno, "--disable-userns: can't create the nested user namespace"), -1;
+        if (p->disable_userns) {
+                r = write_at(proc_fd, "sys/user/max_user_namespaces", "1");
+                if (r < 0)
+                        return log_errno(r, "--disable-userns: can't limit user namespaces"), -1;
+        }
+        /* A mount namespace copied for a less privileged owner gets every
+         * mount locked by the kernel: their flags (read-only, nosuid, nodev,
+         * noexec) can't be cleared, nor can one be taken off what it hides. */
+        if (unshare(CLONE_NEWUSER | (lock ? CLONE_NEWNS : 0)) < 0)
+                return log_errno(errno, "can't create the nested user namespace%s",
+                                 lock ? " that locks the mounts" : ""),
+                       -1;
         /* Inside, we keep the ids we had. */
-        return write_maps(proc_fd, p->uid, p->uid, p->gid, p->gid) < 0 ? -1 : 0;
+        return write_maps(proc_fd, uid, uid, gid, gid) < 0 ? -1 : 0;
 }
 
 int userns_assert_disabled(void)

@@ -14,9 +14,12 @@ int userns_write_maps(const struct plan *p);
 /* --userns-block-fd: wait for the caller to write our maps (with newuidmap,
  * say); if it wrote none, write our own. */
 int userns_wait_for_maps(const struct plan *p);
-/* --disable-userns: cap the outer user namespace at the one we are about to
- * make, then move into that nested namespace, from which the limit can't be
- * raised again. proc_fd is a procfs to do it through. */
-int userns_disable(const struct plan *p, int proc_fd);
+/* Move into a user namespace nested in ours, keeping our ids, for either of
+ * two reasons. --disable-userns: cap the outer namespace at this one, from
+ * which the limit can't be raised again. lock: a command that holds
+ * CAP_SYS_ADMIN over the sandbox's mounts could clear their read-only flags
+ * (mount_setattr, which Landlock doesn't see); in a mount namespace of the
+ * nested one, every mount is locked. proc_fd is a procfs to do it through. */
+int userns_nest(const struct plan *p, int proc_fd, bool lock);
 /* --assert-userns-disabled: fail unless making a user namespace fails. */
 int userns_assert_disabled(void);

@@ -29,16 +29,6 @@ static int make_absolute(const struct fs_op *op, char **path, const char *cwd)
         return 0;
 }
 
-/* The capabilities the command will hold, for profiles' includes/excludes:
- * those given, else a root caller's own as long as the command runs as uid 0
- * (exec under any other uid leaves it none). */
-static uint64_t command_caps(const struct plan *p)
-{
-        if (p->caps_given)
-                return p->caps;
-        return p->caller_uid == 0 && p->uid == 0 ? p->caller_caps : 0;
-}
-
 /* A heap copy of a precompiled program: the plan owns what it holds. */
 static struct bpf_prog copy_program(const struct bpf_prog_const *src)
 {
@@ -64,13 +54,13 @@ static int compile_profile(struct plan *p, const char *file)
         size_t len;
         int r;
 
-        if (strcmp(file, "default") == 0 && command_caps(p) == 0) {
+        if (strcmp(file, "default") == 0 && plan_command_caps(p) == 0) {
                 /* Compiled at build time, by the same code, for exactly this case. */
                 prog = copy_program(&precompiled_default_nocaps);
                 r = 0;
         } else if (strcmp(file, "default") == 0) {
                 r = profile_compile(seccomp_default_profile, strlen(seccomp_default_profile), "default profile",
-                                    command_caps(p), &prog, err, sizeof err);
+                                    plan_command_caps(p), &prog, err, sizeof err);
         } else {
                 _cleanup_close_ int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
                 if (fd < 0)
@@ -78,7 +68,7 @@ static int compile_profile(struct plan *p, const char *file)
                 r = read_all(fd, &data, &len, 4u << 20);
                 if (r < 0)
                         return log_errno(r, "--seccomp-profile: can't read %s", file), -1;
-                r = profile_compile(data, len, file, command_caps(p), &prog, err, sizeof err);
+                r = profile_compile(data, len, file, plan_command_caps(p), &prog, err, sizeof err);
         }
         if (r < 0)
                 return log_error("--seccomp-profile: %s", err), -1;

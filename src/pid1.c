@@ -1,0 +1,385 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The sandbox's first process, from the finished root to the command.
+ *
+ * Every process the command can reach runs under every layer the command
+ * runs under. pid 1 locks itself down exactly as the command will be, and only
+ * then starts it, so that the command inherits all of it and each seccomp
+ * program is loaded once:
+ *   - no_new_privs and Landlock, applied during setup;
+ *   - a session of its own with --new-session (no controlling terminal);
+ *   - the --rlimits (RLIMIT_NPROC once the command is forked, see rlimits.c);
+ *   - the command's capabilities, then none at all for pid 1;
+ *   - the SELinux exec label;
+ *   - the seccomp programs, the terminal guard first.
+ * The reaper keeps nothing of the caller's environment: it is a fresh program
+ * with one variable of its own.
+ *
+ * Better still, pid 1 is out of the command's reach: the command can't
+ * ptrace it, write its memory through /proc/1/mem, read its environment or
+ * open its fds, its exe or its namespaces. We do that by making pid 1
+ * non-dumpable to the command, not with a nested Landlock domain for the
+ * command: dumpability is in every kernel and costs nothing, where Landlock
+ * may be missing or refused on the host (and its domains nest 16 deep at
+ * most). The exec'd reaper is non-dumpable from its first instruction (see
+ * reaper_image_open); the kernel ties that to the user namespace it was
+ * exec'd in, so a caller outside still opens its namespace files (Flatpak
+ * does), while the command, without CAP_SYS_PTRACE there, can't. pid 1 as a
+ * fork of the monitor is dumpable during setup, for the same callers, so the
+ * command waits on a pipe until pid 1 has exec'd or turned non-dumpable (the
+ * gate). Where pid 1 sets up in the monitor's memory it is non-dumpable
+ * already, and the command starts without waiting.
+ */
+#include "pid1.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "bpf.h"
+#include "caps.h"
+#include "label.h"
+#include "log.h"
+#include "plan.h"
+#include "process.h"
+#include "reaper.h"
+#include "rlimits.h"
+#include "userns.h"
+#include "util.h"
+
+extern char **environ;
+
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U /* Linux 6.3 */
+#endif
+
+/* The command's stack while it runs in pid 1's memory (the gate): execvp's
+ * fallback for scripts puts the whole argument vector on it. Only the pages
+ * it touches are ever allocated; the guard below stops an overflow. */
+#define COMMAND_STACK_SIZE  (8 * 1024 * 1024)
+#define COMMAND_STACK_GUARD (256 * 1024)
+
+/* The plan's environment with PWD set to where the command starts. */
+static char **command_env(const struct plan *p, const char *cwd)
+{
+        char **env = xcalloc(p->n_env + 2, sizeof(char *));
+        size_t n = 0;
+
+        for (size_t i = 0; i < p->n_env; i++)
+                if (strncmp(p->env[i], "PWD=", 4) != 0)
+                        env[n++] = p->env[i];
+        env[n] = xasprintf("PWD=%s", cwd);
+        return env;
+}
+
+/* Whatever the command's process needs after the fork is ready before it:
+ * nothing after the fork allocates (RLIMIT_AS may be tiny by then, and the
+ * processes that share memory must not both use the heap). */
+static void prepare_command(struct pid1 *s)
+{
+        const struct plan *p = s->plan;
+
+        s->argv = p->argv;
+        if (p->argv0) {
+                s->argv = xcalloc(p->argc + 1, sizeof(char *));
+                memcpy(s->argv, p->argv, p->argc * sizeof(char *));
+                s->argv[0] = p->argv0;
+        }
+        /* PATH is looked up in the sandbox's environment (glibc falls back to
+         * /bin:/usr/bin without one), as a client with an empty environment
+         * expects. */
+        environ = command_env(p, s->cwd);
+        if (p->block_fd >= 0) {
+                char c;
+                while (read(p->block_fd, &c, 1) < 0 && errno == EINTR)
+                        ;
+                close(p->block_fd);
+        }
+        /* Before the seccomp programs, which may refuse unshare themselves. */
+        if (p->assert_userns_disabled && userns_assert_disabled() < 0)
+                _exit(1);
+        umask(s->saved_umask);
+}
+
+static void load_filters(const struct plan *p)
+{
+        for (size_t i = 0; i < p->n_programs; i++) {
+                int r = bpf_load(&p->programs[i]);
+                if (r < 0)
+                        die_errno(r, "can't load seccomp program %zu of %zu", i + 1, p->n_programs);
+        }
+}
+
+/* Whether the plan's seccomp programs let this call through. */
+static bool filters_allow(const struct plan *p, int nr, uint64_t arg0, uint64_t arg4)
+{
+        struct seccomp_data d = {.nr = nr, .arch = seccomp_arch_native(), .args = {arg0, 0, 0, 0, arg4, 0}};
+
+        return bpf_all_allow(p->programs, p->n_programs, &d);
+}
+
+/* The layers that pid 1 shares with the command, on this process. */
+static void lock_down(struct pid1 *s)
+{
+        const struct plan *p = s->plan;
+
+        if (p->new_session && setsid() < 0)
+                die_errno(errno, "--new-session: setsid failed");
+        if (rlimits_apply(p) < 0) /* before the capabilities go: raising a hard limit needs them */
+                _exit(1);
+        if (caps_apply(p, plan_in_userns(p)) < 0)
+                die("can't set the command's capabilities");
+        if (label_exec(p->exec_label) < 0)
+                _exit(1);
+}
+
+/* The command's own process: the last steps that are its alone, then exec.
+ * The seccomp programs come last when nothing else loaded them. */
+static _Noreturn void exec_command(struct pid1 *s)
+{
+        const struct plan *p = s->plan;
+
+        /* bwrap's command leads its new session unless an init runs above
+         * it; ours does the same above a reaper that is only there to clean
+         * up, which is in a new session of its own. */
+        if (p->new_session && getpid() != s->pid && !plan_bwrap_has_init(p) && setsid() < 0)
+                die_errno(errno, "--new-session: setsid failed");
+        if (rlimits_apply_nproc(p) < 0)
+                _exit(1);
+        sigprocmask(SIG_SETMASK, &s->saved_mask, NULL);
+        if (!s->filters_on)
+                load_filters(p);
+        execvp(p->argv[0], s->argv);
+        die_errno(errno, "can't execute %s", p->argv[0]);
+}
+
+#if HAVE_REAPER_IMAGE
+/*
+ * A sealed memfd holding the freestanding reaper, or -1. Sealed, so that the
+ * command can't change it through /proc/1/exe (runc's CVE-2019-5736), and of
+ * mode 0100: exec'd by a process without capabilities, which can't read it,
+ * the kernel makes the new process non-dumpable from the start, tied to the
+ * user namespace it runs in.
+ */
+static int reaper_image_open(void)
+{
+        const unsigned seals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+        int fd = memfd_create("cocoon-reaper", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+
+        if (fd < 0 && errno == EINVAL) /* before Linux 6.3, every memfd may be exec'd */
+                fd = memfd_create("cocoon-reaper", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        if (fd < 0)
+                return -1;
+        if (write(fd, reaper_image, reaper_image_size) != (ssize_t) reaper_image_size || fchmod(fd, 0100) < 0 ||
+            fcntl(fd, F_ADD_SEALS, seals) < 0)
+                closep(&fd);
+        return fd;
+}
+#endif
+
+/* Whether pid 1 may exec the reaper: not under a filter from outside, which
+ * might kill rather than refuse, nor where our own programs would refuse it
+ * (or the capset before it). */
+static bool may_exec_reaper(const struct pid1 *s)
+{
+        const struct plan *p = s->plan;
+
+        return HAVE_REAPER_IMAGE && !s->inherited_filter && filters_allow(p, SYS_execveat, 0, AT_EMPTY_PATH) &&
+               filters_allow(p, SYS_capset, 0, 0);
+}
+
+/* Whether the seccomp programs let pid 1 fork the command and let the command
+ * restore its signal mask: then they go on before the fork, once for both.
+ * Otherwise each process loads them after the fork, as bwrap does. */
+static bool filters_before_fork(const struct pid1 *s)
+{
+        const struct plan *p = s->plan;
+        bool spawn = s->shares_memory ? filters_allow(p, SYS_vfork, 0, 0)
+                                      : filters_allow(p, SYS_clone, CLONE_VM | SIGCHLD, 0);
+
+        return spawn && filters_allow(p, SYS_rt_sigprocmask, SIG_SETMASK, 0);
+}
+
+/* A procfs of our own pid namespace: where the reaper finds its children. */
+static int own_procfs(const struct pid1 *s)
+{
+        const struct plan *p = s->plan;
+        char self[32] = "";
+        int fd = -1;
+
+        if (p->pidns_fd < 0) /* the host's pid namespace: the host's procfs */
+                return s->host_proc >= 0 ? fcntl(s->host_proc, F_DUPFD_CLOEXEC, 3) : -1;
+        /* A joined one: the fresh procfs that --proc mounted for it. */
+        for (size_t i = p->n_ops; fd < 0 && i-- > 0;)
+                if (p->ops[i].kind == FS_PROC) {
+                        _cleanup_free_ char *dest = xasprintf("/%s", p->ops[i].dest);
+                        fd = open(dest, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                }
+        if (fd >= 0 && (readlinkat(fd, "self", self, sizeof self - 1) < 0 || atoi(self) != getpid()))
+                closep(&fd);
+        return fd;
+}
+
+/* Without a pid namespace of our own, nothing would take down a process
+ * that left the command's tree when the monitor dies: the reaper, a
+ * subreaper over everything below it, does. It is told by a signal when
+ * its parent dies, and checks the monitor's pidfd. */
+static void prepare_cleanup(struct pid1 *s)
+{
+        _cleanup_close_ int proc = own_procfs(s);
+        sigset_t death;
+
+        if (s->monitor_pidfd < 0)
+                die("--die-with-parent: without --unshare-pid, this needs pidfd_open (Linux 5.3)");
+        if (proc < 0)
+                die("--die-with-parent: without --unshare-pid, cocoon needs a procfs of the sandbox's pid namespace "
+                    "(--proc) to find what to kill");
+        s->children_fd = openat(proc, "thread-self/children", O_RDONLY | O_CLOEXEC);
+        if (s->children_fd < 0)
+                die_errno(errno, "--die-with-parent: can't open the reaper's list of children");
+        sigemptyset(&death);
+        sigaddset(&death, REAPER_DEATH_SIGNAL);
+        sigprocmask(SIG_BLOCK, &death, NULL);
+        if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0 || prctl(PR_SET_PDEATHSIG, REAPER_DEATH_SIGNAL) < 0)
+                die_errno(errno, "--die-with-parent: can't become a subreaper");
+        if (poll(&(struct pollfd){.fd = s->monitor_pidfd, .events = POLLIN}, 1, 0) != 0)
+                _exit(1); /* it died before we asked */
+}
+
+/* Get ready to become the reaper, while the host and the heap are still ours
+ * to use: the image, the cleanup, the gate and the command's stack. */
+static void prepare_reaper(struct pid1 *s)
+{
+        const struct plan *p = s->plan;
+
+#if HAVE_REAPER_IMAGE
+        if (may_exec_reaper(s))
+                s->image_fd = reaper_image_open();
+#endif
+        if (plan_reaper_cleans_up(p))
+                prepare_cleanup(s);
+        if (s->shares_memory)
+                return;
+        s->stack = mmap(NULL, COMMAND_STACK_SIZE + COMMAND_STACK_GUARD, PROT_NONE,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (s->stack == MAP_FAILED ||
+            mprotect(s->stack + COMMAND_STACK_GUARD, COMMAND_STACK_SIZE, PROT_READ | PROT_WRITE) < 0)
+                die_errno(errno, "can't map a stack for the command");
+        if (pipe2(s->gate, O_CLOEXEC) < 0)
+                die_errno(errno, "can't create a pipe");
+}
+
+/* The command, through the gate: it shares pid 1's memory on a stack of its
+ * own, and waits until pid 1 has exec'd the reaper (the write end of the
+ * pipe closes on exec) or made itself non-dumpable. Meanwhile pid 1 makes
+ * nothing but system calls. */
+static int gated_command(void *arg)
+{
+        struct pid1 *s = arg;
+        char c;
+
+        close(s->gate[1]);
+        while (read(s->gate[0], &c, 1) < 0 && errno == EINTR)
+                ;
+        close(s->gate[0]);
+        die_with_parent(-1, s->pid);
+        exec_command(s);
+}
+
+/* Start the command below us. Where we run in the monitor's memory, vfork:
+ * the command borrows it until it execs, with no page tables copied, and we
+ * are suspended until then. It writes only what we no longer use (the
+ * environment, its own stack frames below ours), and never returns here. */
+static pid_t spawn_command(struct pid1 *s)
+{
+        pid_t command;
+
+        if (!s->shares_memory)
+                return clone(gated_command, s->stack + COMMAND_STACK_GUARD + COMMAND_STACK_SIZE, CLONE_VM | SIGCHLD, s);
+        command = vfork();
+        if (command == 0) {
+                die_with_parent(-1, s->pid);
+                exec_command(s);
+        }
+        return command;
+}
+
+static _Noreturn void become_reaper(struct pid1 *s, pid_t command)
+{
+        const struct plan *p = s->plan;
+        const struct rlimit_setting *nproc = rlimits_nproc(p);
+        struct reaper_handover h = {
+                .args = {.command = command, .monitor_fd = -1, .children_fd = -1},
+                .image_fd = s->image_fd,
+                .name = program_invocation_short_name,
+                .gate_fd = s->shares_memory ? -1 : s->gate[1],
+                .release_fd = s->release_fd,
+        };
+
+        if (plan_reaper_cleans_up(p)) {
+                h.args.monitor_fd = s->monitor_pidfd;
+                h.args.children_fd = s->children_fd;
+        }
+        if (nproc) {
+                h.set_nproc = true;
+                h.nproc[0] = nproc->soft;
+                h.nproc[1] = nproc->hard;
+        }
+        h.keep_fds[h.n_keep++] = p->sync_fd;
+        h.keep_fds[h.n_keep++] = h.args.monitor_fd;
+        h.keep_fds[h.n_keep++] = h.args.children_fd;
+        for (size_t i = 0; i < s->n_lock_fds && h.n_keep < ARRAY_SIZE(h.keep_fds); i++)
+                h.keep_fds[h.n_keep++] = s->lock_fds[i];
+        reaper_become(&h);
+}
+
+/* The command is pid 1 itself: it keeps what the reaper would hold. */
+static void keep_across_exec(const struct pid1 *s)
+{
+        for (size_t i = 0; i < s->n_lock_fds; i++)
+                fcntl(s->lock_fds[i], F_SETFD, 0);
+        if (s->plan->sync_fd >= 0)
+                fcntl(s->plan->sync_fd, F_SETFD, 0);
+}
+
+_Noreturn void pid1_run(struct pid1 *s)
+{
+        const struct plan *p = s->plan;
+        pid_t command;
+
+        s->image_fd = s->children_fd = s->gate[0] = s->gate[1] = -1;
+        s->pid = getpid();
+        prepare_command(s);
+        if (!plan_needs_reaper(p)) {
+                closep(&s->host_proc);
+                lock_down(s);
+                keep_across_exec(s);
+                exec_command(s);
+        }
+
+        prepare_reaper(s);
+        /* pid 1 may never exec, so close-on-exec alone would leave this
+         * with it: a way to the host's processes. */
+        closep(&s->host_proc);
+        lock_down(s);
+        /* Decided once: the command reads the flag in our memory. */
+        s->filters_on = filters_before_fork(s);
+        if (s->filters_on)
+                load_filters(p);
+        command = spawn_command(s);
+        if (command < 0)
+                die_errno(errno, "can't fork the command");
+        if (!s->filters_on) /* each loads its own, the command before its exec */
+                load_filters(p);
+        become_reaper(s, command);
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct plan;
+
+/* What the sandbox's first process carries from the finished root to the
+ * command. */
+struct pid1 {
+        const struct plan *plan;
+        const char *cwd;     /* where the command starts */
+        sigset_t saved_mask; /* the caller's signal mask, for the command */
+        mode_t saved_umask;
+        const int *lock_fds; /* --lock-file: held by the reaper, or by the command when there is none */
+        size_t n_lock_fds;
+        bool shares_memory;    /* runs in the monitor's memory (see launch.c) */
+        int release_fd;        /* then the write end of the monitor's pipe, else -1 */
+        bool inherited_filter; /* the launcher itself runs under a seccomp filter */
+        int monitor_pidfd;     /* kept only when the reaper must clean up (plan_reaper_cleans_up) */
+        int host_proc;         /* the host's procfs, or -1 */
+
+        /* filled in by pid1_run */
+        char **argv;     /* the command's */
+        int image_fd;    /* the freestanding reaper, or -1 */
+        int children_fd; /* our children file, for a reaper that cleans up */
+        int gate[2];     /* the command waits on gate[0] until pid 1 is out of its reach */
+        char *stack;     /* the command's stack, while it runs in our memory */
+        bool filters_on; /* the seccomp programs are loaded here, before the fork */
+        pid_t pid;       /* ours, for the command to check its parent by */
+};
+
+/* From the finished root to the command: lock this process down exactly as
+ * the command will be, start the command (under a reaper when the plan needs
+ * one), and exec it. Never returns. */
+_Noreturn void pid1_run(struct pid1 *s);
