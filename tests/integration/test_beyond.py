@@ -122,27 +122,55 @@ out(ro_before=ro_before, remount=remount, mount_setattr=setattr_, ro_after=ro(),
 '''
 
 
+REMOUNT = REMOUNT.replace("    unlink=t(", """    chmod=t(os.chmod, path + "/existing", 0o4755), chown=t(os.chown, path + "/existing", 0, 0),
+    utime=t(os.utime, path + "/existing", (0, 0)),
+    setxattr=t(os.setxattr, path + "/existing", "user.citest", b"x"),
+    unlink=t(""")
+
+
 @pytest.mark.parametrize("landlock", [False, True], ids=["no-landlock", "landlock"])
-def test_landlock_ro_bind_stays_readonly_after_remount(sb, scratch, landlock):
-    """A process with CAP_SYS_ADMIN in its user namespace makes a read-only
-    bind read-write. Without Landlock it can then write to the source (a
-    scratch dir the identity owns); with --landlock every write is refused
-    with EACCES, though the mount itself is now read-write."""
+def test_ro_bind_stays_readonly_with_cap_sys_admin(sb, scratch, landlock):
+    """A command with CAP_SYS_ADMIN in the sandbox's user namespace (a root
+    caller keeps it; a user asks for it with --cap-add) tries to make a
+    read-only bind read-write, with mount(2) and with mount_setattr(2), which
+    Landlock does not mediate, and then to write, chmod (a setuid bit),
+    chown, utime and setxattr what it sees there. The finished mount tree is
+    locked: every attempt fails and the host's files are unchanged."""
     src = owned_dir(sb.ident, os.path.join(scratch, "src"), [("existing", "old")])
-    args = (sb.minimal + ["--unshare-user", "--cap-add", "CAP_SYS_ADMIN", "--ro-bind", src, "/data"]
+    os.chmod(os.path.join(src, "existing"), 0o644)
+    before = os.stat(os.path.join(src, "existing"))
+    args = (sb.minimal + ["--unshare-user", "--ro-bind", src, "/data"]
+            + ([] if sb.ident.is_root else ["--cap-add", "CAP_SYS_ADMIN"])
             + (["--landlock"] if landlock else []))
     d = run_py(sb, args, REMOUNT, "/data")
-    assert d["ro_before"] is True, d
-    assert d["ro_after"] is False, f"could not make the bind read-write inside, so this proves nothing: {d}"
+    assert d["ro_before"] is True and d["ro_after"] is True, d
+    assert d["remount"] in ("EPERM", "EACCES") and d["mount_setattr"] in ("EPERM", "EACCES"), d
     assert d["read"] == "old", d
-    if not landlock:
-        assert (d["create"], d["overwrite"], d["mkdir"], d["unlink"]) == ("ok",) * 4, d
-        assert open(os.path.join(src, "created")).read() == "new"
-        assert not os.path.exists(os.path.join(src, "existing"))
-    else:
-        assert (d["create"], d["overwrite"], d["mkdir"], d["unlink"]) == ("EACCES",) * 4, d
-        assert sorted(os.listdir(src)) == ["existing"]
-        assert open(os.path.join(src, "existing")).read() == "old"
+    for k in ("create", "overwrite", "mkdir", "unlink", "chmod", "chown", "utime", "setxattr"):
+        assert d[k] in ("EROFS", "EACCES", "EPERM"), (k, d)
+    assert sorted(os.listdir(src)) == ["existing"]
+    assert open(os.path.join(src, "existing")).read() == "old"
+    after = os.stat(os.path.join(src, "existing"))
+    assert (after.st_mode, after.st_uid, after.st_mtime_ns) == (before.st_mode, before.st_uid, before.st_mtime_ns)
+
+
+def test_locked_mounts_control(sb, scratch):
+    """Control for the test above: the same command, on a writable bind of
+    the same tree, does change it (its CAP_SYS_ADMIN and CAP_FOWNER are
+    real), so the refusals there come from the lock."""
+    src = owned_dir(sb.ident, os.path.join(scratch, "src"), [("existing", "old")])
+    args = (sb.minimal + ["--unshare-user", "--bind", src, "/data"]
+            + ([] if sb.ident.is_root else ["--cap-add", "CAP_SYS_ADMIN", "--cap-add", "CAP_FOWNER"]))
+    d = run_py(sb, args, r'''
+path = sys.argv[1]
+libc = ctypes.CDLL(None, use_errno=True)
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND = 1, 2, 4, 32, 4096
+chmod = t(os.chmod, path + "/existing", 0o600)
+rc = libc.mount(None, path.encode(), None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, None)
+out(remount_ro="ok" if rc == 0 else errno.errorcode.get(ctypes.get_errno(), "?"), chmod=chmod)
+''', "/data")
+    assert d["chmod"] == "ok", d
+    assert d["remount_ro"] == "ok", d
 
 
 RW_WRITES = r'''

@@ -226,20 +226,62 @@ needs_reaper_image = pytest.mark.skipif(
     reason="the freestanding reaper is built for x86_64 only, and sanitizer builds fork pid 1 (see can_share_memory)")
 
 
+def _pid1_report_from_outside(pid):
+    """What PID1_REPORT says, read by the test itself: from inside, pid 1
+    is out of the command's reach (test_pid1)."""
+    r = {"comm": open(f"/proc/{pid}/comm").read().strip()}
+    st = dict(line.split(":", 1) for line in open(f"/proc/{pid}/status").read().splitlines() if ":" in line)
+    r["caps"] = sorted({st[k].strip() for k in ("CapInh", "CapPrm", "CapEff", "CapAmb")})
+    r["rss_kb"] = int(st["VmRSS"].split()[0])
+    r["exe"] = os.readlink(f"/proc/{pid}/exe")
+    fd = os.open(f"/proc/{pid}/exe", os.O_RDONLY)
+    try:
+        r["magic"] = os.read(fd, 4).hex()
+        r["seals"] = fcntl.fcntl(fd, 1034)  # F_GET_SEALS
+        r["mode"] = os.fstat(fd).st_mode & 0o7777
+    finally:
+        os.close(fd)
+    try:
+        os.close(os.open(f"/proc/{pid}/exe", os.O_RDWR))
+        r["rdwr"] = "ok"
+    except OSError as e:
+        r["rdwr"] = e.errno
+    return r
+
+
 @pytest.mark.cocoon_only("bwrap's pid 1 is a fork of bwrap")
 @needs_reaper_image
-def test_reaper_is_a_small_sealed_program_of_its_own(sb):
-    """With a user namespace of its own, pid 1 sets up in the monitor's
-    memory and then execs the freestanding reaper from a sealed memfd: a few
-    pages, no capabilities, the launcher's name, and a program that the
-    command can read but not change (runc's CVE-2019-5736 went through
-    /proc/PID/exe)."""
-    r = sb.run(BASE + PIDNS + ["--unshare-user", "python3", "-c", PID1_REPORT])
-    assert r.rc == 0, r.describe()
-    d = json.loads(r.out)
+@pytest.mark.parametrize("how", ["shared-memory", "forked"])
+def test_reaper_is_a_small_sealed_program_of_its_own(sb, how):
+    """pid 1 sets up in the monitor's memory (with a user namespace of its
+    own and nothing to report) or as a fork of it (--info-fd), and then execs
+    the freestanding reaper from a sealed memfd: a few pages, no
+    capabilities, the launcher's name, and a program that nobody can change
+    (runc's CVE-2019-5736 went through /proc/PID/exe), of mode 0100 so that
+    the kernel keeps the reaper non-dumpable."""
+    info = os.open("/dev/null", os.O_WRONLY)
+    extra = ["--info-fd", str(info)] if how == "forked" else []
+    try:
+        p = sb.popen(BASE + PIDNS + ["--unshare-user", *extra, "sh", "-c", "echo ready; exec sleep 30"],
+                     pass_fds=(info,))
+    finally:
+        os.close(info)
+    try:
+        while True:
+            line = readline(p.stdout)
+            assert line, "the sandbox did not start"
+            if line == b"ready\n":
+                break
+        kids = [c for c in harness.descendants(p.pid) if c != p.pid and harness.ppid_of(c) == p.pid]
+        assert len(kids) == 1, kids
+        d = _pid1_report_from_outside(kids[0])
+    finally:
+        p.kill()
+        p.communicate()
     assert d["exe"] == "/memfd:cocoon-reaper (deleted)", d
     assert d["magic"] == "7f454c46", d   # an ELF image
     assert d["seals"] & 15 == 15, d      # F_SEAL_SEAL | SHRINK | GROW | WRITE
+    assert d["mode"] == 0o100, d
     assert d["rdwr"] in (errno.EPERM, errno.EACCES, errno.ETXTBSY), d
     assert d["comm"] == os.path.basename(sb.cocoon)[:15], d
     assert d["caps"] == ["0000000000000000"], d

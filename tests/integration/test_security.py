@@ -174,45 +174,59 @@ def test_runs_leave_nothing_behind(sb, scratch):
 
 # ---------------------------------------------------------------- what the sandbox can reach through pid 1
 
+def _pid1_of(launcher):
+    """The sandbox's first process: the launcher's child."""
+    kids = [p for p in harness.descendants(launcher) if p != launcher and harness.ppid_of(p) == launcher]
+    assert len(kids) == 1, f"the launcher should have one child, not {kids}"
+    return kids[0]
+
+
 @pytest.mark.parametrize("status", [True, False], ids=["forked-reaper", "execd-reaper"])
 def test_reaper_holds_nothing_from_the_host(sb, scratch, status):
-    """pid 1 (the reaper) shares the sandbox with the command, which can look
-    at its fds and even ptrace it. It must hold only what it was handed (the
-    standard fds) and its lock files: never the host's /proc (used for
-    --unshare-time and --disable-userns), the monitor's pidfd or any fd of
-    the launcher's own. With status fds (and a time namespace) pid 1 is a
-    fork of the launcher; without, it execs the freestanding reaper, and must
-    still hold the lock."""
+    """pid 1 (the reaper) must hold only what it was handed (the standard
+    fds) and its lock files: never the host's /proc (used for --unshare-time
+    and --disable-userns), the monitor's pidfd or any fd of the launcher's
+    own, and nothing of the caller's environment. With status fds (and a
+    time namespace) pid 1 starts as a fork of the launcher; without, it sets
+    up in the launcher's memory; either way it then execs the freestanding
+    reaper, and must still hold the lock. Looked at from outside: from
+    inside, pid 1 is out of reach (test_pid1)."""
     lock = os.path.join(scratch, "lock")
     open(lock, "w").close()
     if os.geteuid() == 0:
         os.chown(lock, sb.ident.uid, sb.ident.gid)
-    # The reaper drops --block-fd right after the command execs (it is
-    # suspended until then): look a moment later, and skip an fd that closes
-    # while the list is being read.
-    script = 'sleep 0.2; for f in /proc/1/fd/*; do t=$(readlink "$f") && echo "${f##*/} $t"; done'
     info = os.path.join(scratch, "info.json")
     status = os.path.join(scratch, "status.json")
     ifd = os.open(info, os.O_WRONLY | os.O_CREAT, 0o644)
     sfd = os.open(status, os.O_WRONLY | os.O_CREAT, 0o644)
     bfd = os.open("/dev/zero", os.O_RDONLY)
     extra = ["--unshare-time", "--info-fd", str(ifd), "--json-status-fd", str(sfd), "--block-fd", str(bfd)]
+    env = dict(harness.BASE_ENV, CITEST_SECRET="citest-secret-value")
+    p = sb.popen(sb.minimal + ["--bind", scratch, scratch, "--unshare-user", "--unshare-pid", "--disable-userns",
+                               "--unsetenv", "CITEST_SECRET", "--lock-file", lock, *(extra if status else []),
+                               "sh", "-c", "echo ready; exec sleep 30"], pass_fds=(ifd, sfd, bfd), env=env)
+    for fd in (ifd, sfd, bfd):
+        os.close(fd)
     try:
-        r = sb.run(sb.minimal + ["--bind", scratch, scratch, "--unshare-user", "--unshare-pid", "--disable-userns",
-                                 "--lock-file", lock, *(extra if status else []), "sh", "-c", script],
-                   pass_fds=(ifd, sfd, bfd))
+        assert harness.readline(p.stdout) == b"ready\n", "the sandbox did not start"
+        pid1 = _pid1_of(p.pid)
+        targets = []
+        for fd in os.listdir(f"/proc/{pid1}/fd"):
+            try:
+                targets.append(os.readlink(f"/proc/{pid1}/fd/{fd}"))
+            except FileNotFoundError:
+                pass
+        with open(f"/proc/{pid1}/environ", "rb") as f:
+            environ = f.read()
     finally:
-        for fd in (ifd, sfd, bfd):
-            os.close(fd)
-    assert r.rc == 0, r.describe()
-    targets = [line.split(" ", 1)[1] for line in r.out.splitlines() if " " in line]
-    assert targets, r.describe()
+        p.kill()
+        p.communicate()
     # /dev/null and pipes: the fds the test handed in as stdin/stdout/stderr
     allowed = {"/dev/null", lock}
     odd = [t for t in targets if t not in allowed and not t.startswith(("pipe:", "socket:"))]
-    assert not odd, f"pid 1 holds fds it should not: {odd}\n" + r.describe()
-    assert lock in targets, "pid 1 let go of its lock\n" + r.describe()
-
+    assert not odd, f"pid 1 holds fds it should not: {odd}"
+    assert lock in targets, f"pid 1 let go of its lock: {targets}"
+    assert b"citest-secret-value" not in environ and b"CITEST" not in environ, environ
 
 
 # ---------------------------------------------------------------- the session keyring
