@@ -57,6 +57,7 @@ struct launch_ctx {
         bool shares_memory;    /* the sandbox's first process runs in our memory until it execs */
         int release[2];        /* pipe: its write end closes when nothing of the sandbox runs in our memory */
         bool inherited_filter; /* we run under a seccomp filter from outside */
+        bool own_memory_only;  /* no process may share our memory (sanitizers, valgrind) */
 };
 
 /* Change to the working directory the command starts in, and return it:
@@ -140,6 +141,7 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
                          .shares_memory = ctx->shares_memory,
                          .release_fd = ctx->release[1],
                          .inherited_filter = ctx->inherited_filter,
+                         .fork_command = ctx->own_memory_only,
                          .monitor_pidfd = -1,
                          .host_proc = -1};
         const bool report_late = plan_locks_mounts(p) && p->userns_block_fd < 0;
@@ -330,23 +332,28 @@ static pid_t clone_sandbox(const struct plan *p)
  * same), and so does a launch under valgrind. Without the freestanding
  * reaper, the monitor is suspended as by vfork, and can't act on its parent's
  * death. */
-static bool can_share_memory(const struct plan *p)
+static bool processes_may_share_memory(void)
 {
 #ifdef RUNNING_ON_VALGRIND
         if (RUNNING_ON_VALGRIND) /* it takes the clone for a thread it can't make */
                 return false;
 #endif
 #if defined(SANITIZED)
-        (void) p;
         return false;
 #else
+        return true;
+#endif
+}
+
+static bool can_share_memory(const struct plan *p)
+{
         bool reaper_ok = HAVE_REAPER_IMAGE && (p->clone_flags & CLONE_NEWUSER);
         bool death_ok = HAVE_REAPER_IMAGE && !cgroup_wanted(p);
 
-        return (!plan_needs_reaper(p) || reaper_ok) && (!p->die_with_parent || death_ok) && p->pidns_fd < 0 &&
-               p->userns_fd < 0 && p->info_fd < 0 && p->json_status_fd < 0 && p->block_fd < 0 &&
-               p->userns_block_fd < 0 && p->timeout == 0 && !p->unshare_time;
-#endif
+        return processes_may_share_memory() && (!plan_needs_reaper(p) || reaper_ok) &&
+               (!p->die_with_parent || death_ok) && p->pidns_fd < 0 && p->userns_fd < 0 && p->info_fd < 0 &&
+               p->json_status_fd < 0 && p->block_fd < 0 && p->userns_block_fd < 0 && p->timeout == 0 &&
+               !p->unshare_time;
 }
 
 /* On a copy of the context: what the sandbox changes in it (the fds it
@@ -467,6 +474,7 @@ int launch(const struct plan *p)
          * namespaces: make it non-dumpable (the child inherits this too). */
         prctl(PR_SET_DUMPABLE, 0);
         ctx.inherited_filter = prctl(PR_GET_SECCOMP) != 0;
+        ctx.own_memory_only = !processes_may_share_memory();
         ctx.saved_umask = umask(022);
         umask(ctx.saved_umask);
         for (size_t i = 0; i < p->n_ops; i++)

@@ -204,8 +204,11 @@ static bool may_exec_reaper(const struct pid1 *s)
 static bool filters_before_fork(const struct pid1 *s)
 {
         const struct plan *p = s->plan;
+        /* glibc's vfork and fork, and our clone (see spawn_command) */
         bool spawn = s->shares_memory ? filters_allow(p, SYS_vfork, 0, 0)
-                                      : filters_allow(p, SYS_clone, CLONE_VM | SIGCHLD, 0);
+                     : s->fork_command
+                             ? filters_allow(p, SYS_clone, CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD, 0)
+                             : filters_allow(p, SYS_clone, CLONE_VM | SIGCHLD, 0);
 
         return spawn && filters_allow(p, SYS_rt_sigprocmask, SIG_SETMASK, 0);
 }
@@ -270,20 +273,22 @@ static void prepare_reaper(struct pid1 *s)
                 prepare_cleanup(s);
         if (s->shares_memory)
                 return;
+        if (pipe2(s->gate, O_CLOEXEC) < 0)
+                die_errno(errno, "can't create a pipe");
+        if (s->fork_command)
+                return;
         s->stack = mmap(NULL, COMMAND_STACK_SIZE + COMMAND_STACK_GUARD, PROT_NONE,
                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (s->stack == MAP_FAILED ||
             mprotect(s->stack + COMMAND_STACK_GUARD, COMMAND_STACK_SIZE, PROT_READ | PROT_WRITE) < 0)
                 die_errno(errno, "can't map a stack for the command");
-        if (pipe2(s->gate, O_CLOEXEC) < 0)
-                die_errno(errno, "can't create a pipe");
 }
 
 /* The command, through the gate: it shares pid 1's memory on a stack of its
  * own, and waits until pid 1 has exec'd the reaper (the write end of the
  * pipe closes on exec) or made itself non-dumpable. Meanwhile pid 1 makes
  * nothing but system calls. */
-static int gated_command(void *arg)
+static _Noreturn int gated_command(void *arg)
 {
         struct pid1 *s = arg;
         char c;
@@ -304,6 +309,12 @@ static pid_t spawn_command(struct pid1 *s)
 {
         pid_t command;
 
+        if (!s->shares_memory && s->fork_command) {
+                command = fork();
+                if (command == 0)
+                        gated_command(s);
+                return command;
+        }
         if (!s->shares_memory)
                 return clone(gated_command, s->stack + COMMAND_STACK_GUARD + COMMAND_STACK_SIZE, CLONE_VM | SIGCHLD, s);
         command = vfork();

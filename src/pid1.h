@@ -20,6 +20,7 @@ struct pid1 {
         bool shares_memory;    /* runs in the monitor's memory (see launch.c) */
         int release_fd;        /* then the write end of the monitor's pipe, else -1 */
         bool inherited_filter; /* the launcher itself runs under a seccomp filter */
+        bool fork_command;     /* the command may not share our memory (sanitizers, valgrind) */
         int monitor_pidfd;     /* kept only when the reaper must clean up (plan_reaper_cleans_up) */
         int host_proc;         /* the host's procfs, or -1 */
 
