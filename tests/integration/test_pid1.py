@@ -276,6 +276,19 @@ def flatpak_like_filter():
     return b"".join(struct.pack("=HBBI", *i) for i in prog)
 
 
+def reaper_waiting(pid):
+    """pid 1 blocked in rt_sigtimedwait, its loop's only wait: it has set
+    itself up and can be driven."""
+    def busy():
+        try:
+            with open(f"/proc/{pid}/syscall") as f:
+                return [] if f.read().split()[0] == "128" else [pid]
+        except (OSError, IndexError):
+            return [pid]
+    assert wait_gone(busy, timeout=10) == [], "pid 1 never settled in its loop"
+    return pid
+
+
 def inject(pid, *call):
     """Make pid run one system call (tests/inject.c); its return value."""
     r = subprocess.run([INJECT, str(pid), *[str(c) for c in call]], capture_output=True, text=True, timeout=30)
@@ -329,7 +342,7 @@ def test_pid1_under_the_filters_when_driven(sb, scratch, fds, path):
                  stdout=slave, stderr=subprocess.PIPE, preexec_fn=with_pty_as_ctty(slave))
     try:
         assert readline(p.stderr) == b"ready\n", "the sandbox did not start"
-        pid1 = launcher_child(p.pid)
+        pid1 = reaper_waiting(launcher_child(p.pid))
         got = {
             "getpid": inject(pid1, NR["getpid"]),
             "tiocsti": inject(pid1, NR["ioctl"], 1, TIOCSTI, "@x"),
@@ -388,7 +401,7 @@ def test_pid1_under_landlock(sb, scratch, landlock):
     p = sb.popen(sb.minimal + ["--unshare-pid", "--bind", w, "/w", *rules, "sh", "-c", "echo ready; exec sleep 30"])
     try:
         assert readline(p.stdout) == b"ready\n", "the sandbox did not start"
-        pid1 = launcher_child(p.pid)
+        pid1 = reaper_waiting(launcher_child(p.pid))
         fd = inject(pid1, NR["openat"], -100, "@/w/made-by-pid1", os.O_WRONLY | os.O_CREAT, 0o644)
         if fd >= 0:
             inject(pid1, NR["close"], fd)
