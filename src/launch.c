@@ -58,6 +58,7 @@ struct launch_ctx {
         int release[2];        /* pipe: its write end closes when nothing of the sandbox runs in our memory */
         bool inherited_filter; /* we run under a seccomp filter from outside */
         bool own_memory_only;  /* no process may share our memory (sanitizers, valgrind) */
+        int self_exe;          /* our own file, for a reaper without the freestanding image */
 };
 
 /* Change to the working directory the command starts in, and return it:
@@ -143,7 +144,8 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
                          .inherited_filter = ctx->inherited_filter,
                          .fork_command = ctx->own_memory_only,
                          .monitor_pidfd = -1,
-                         .host_proc = -1};
+                         .host_proc = -1,
+                         .self_exe = ctx->self_exe};
         const bool report_late = plan_locks_mounts(p) && p->userns_block_fd < 0;
         bool lock;
 
@@ -475,6 +477,9 @@ int launch(const struct plan *p)
         prctl(PR_SET_DUMPABLE, 0);
         ctx.inherited_filter = prctl(PR_GET_SECCOMP) != 0;
         ctx.own_memory_only = !processes_may_share_memory();
+        ctx.self_exe = -1;
+        if (!HAVE_REAPER_IMAGE && plan_needs_reaper(p))
+                ctx.self_exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
         ctx.saved_umask = umask(022);
         umask(ctx.saved_umask);
         for (size_t i = 0; i < p->n_ops; i++)
@@ -499,6 +504,7 @@ int launch(const struct plan *p)
 
         /* The sandbox: new namespaces, set up from the inside. */
         child = spawn_sandbox(&ctx, parent);
+        closep(&ctx.self_exe);
         if (child < 0) {
                 log_errno(errno, "can't create the namespaces");
                 return 1;

@@ -2,12 +2,14 @@
 /* cocoon: argv --parse--> plan --validate--> launch. */
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "launch.h"
 #include "log.h"
 #include "options.h"
 #include "plan.h"
+#include "reaper.h"
 #include "util.h"
 #include "validate.h"
 
@@ -29,11 +31,19 @@ static int export_program(const struct plan *p)
         return 0;
 }
 
-int main(int argc, char **argv)
+int main(int argc, char **argv, char **envp)
 {
         struct plan plan;
         int exit_now = 0;
         int r;
+
+#if !HAVE_REAPER_IMAGE
+        /* pid 1 of a sandbox, exec'd from a sealed copy of us (see pid1.c) */
+        if (argc == REAPER_SELF_ARGC && argv[0][0] == '\0' && getenv(REAPER_ENV))
+                reaper_exec_main(argv, envp);
+#else
+        (void) envp;
+#endif
 
         log_init(argc > 0 ? argv[0] : NULL);
         plan_init(&plan);

@@ -42,6 +42,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -171,7 +172,7 @@ static _Noreturn void exec_command(struct pid1 *s)
  * the kernel makes the new process non-dumpable from the start, tied to the
  * user namespace it runs in.
  */
-static int reaper_image_open(void)
+static int reaper_image_open(const struct pid1 *s)
 {
         const unsigned seals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
         int fd = memfd_create("cocoon-reaper", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
@@ -185,6 +186,30 @@ static int reaper_image_open(void)
                 closep(&fd);
         return fd;
 }
+#else
+/* No freestanding reaper for this architecture: a sealed copy of cocoon,
+ * made from the launcher's own file (s->self_exe, opened before setup), runs
+ * the same loop (reaper_exec_main). It costs a copy of the binary, and gives
+ * what the image gives: a reaper that nothing can change, non-dumpable from
+ * its first instruction, whose namespace files the caller can open. */
+static int reaper_image_open(const struct pid1 *s)
+{
+        const unsigned seals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+        int fd = s->self_exe < 0 ? -1 : memfd_create("cocoon-reaper", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+        struct stat st;
+        off_t off = 0;
+
+        if (fd < 0 && errno == EINVAL)
+                fd = memfd_create("cocoon-reaper", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        if (fd < 0 || fstat(s->self_exe, &st) < 0)
+                return closep(&fd), -1;
+        while (off < st.st_size)
+                if (sendfile(fd, s->self_exe, &off, (size_t) (st.st_size - off)) <= 0)
+                        return closep(&fd), -1;
+        if (fchmod(fd, 0100) < 0 || fcntl(fd, F_ADD_SEALS, seals) < 0)
+                closep(&fd);
+        return fd;
+}
 #endif
 
 /* Whether pid 1 may exec the reaper: not under a filter from outside, which
@@ -194,7 +219,7 @@ static bool may_exec_reaper(const struct pid1 *s)
 {
         const struct plan *p = s->plan;
 
-        return HAVE_REAPER_IMAGE && !s->inherited_filter && filters_allow(p, SYS_execveat, 0, AT_EMPTY_PATH) &&
+        return !s->inherited_filter && filters_allow(p, SYS_execveat, 0, AT_EMPTY_PATH) &&
                filters_allow(p, SYS_capset, 0, 0);
 }
 
@@ -265,13 +290,11 @@ static void prepare_reaper(struct pid1 *s)
 {
         const struct plan *p = s->plan;
 
-#if HAVE_REAPER_IMAGE
         if (may_exec_reaper(s))
-                s->image_fd = reaper_image_open();
-#endif
+                s->image_fd = reaper_image_open(s);
         if (plan_reaper_cleans_up(p))
                 prepare_cleanup(s);
-        if (s->shares_memory)
+        if (!s->gated)
                 return;
         if (pipe2(s->gate, O_CLOEXEC) < 0)
                 die_errno(errno, "can't create a pipe");
@@ -301,7 +324,8 @@ static _Noreturn int gated_command(void *arg)
         exec_command(s);
 }
 
-/* Start the command below us. Where we run in the monitor's memory, vfork:
+/* Start the command below us: through the gate (see gated_command), or,
+ * where we run in the monitor's memory and are out of reach already, vfork:
  * the command borrows it until it execs, with no page tables copied, and we
  * are suspended until then. It writes only what we no longer use (the
  * environment, its own stack frames below ours), and never returns here. */
@@ -309,13 +333,13 @@ static pid_t spawn_command(struct pid1 *s)
 {
         pid_t command;
 
-        if (!s->shares_memory && s->fork_command) {
+        if (s->gated && s->fork_command) {
                 command = fork();
                 if (command == 0)
                         gated_command(s);
                 return command;
         }
-        if (!s->shares_memory)
+        if (s->gated)
                 return clone(gated_command, s->stack + COMMAND_STACK_GUARD + COMMAND_STACK_SIZE, CLONE_VM | SIGCHLD, s);
         command = vfork();
         if (command == 0) {
@@ -333,7 +357,7 @@ static _Noreturn void become_reaper(struct pid1 *s, pid_t command)
                 .args = {.command = command, .monitor_fd = -1, .children_fd = -1},
                 .image_fd = s->image_fd,
                 .name = program_invocation_short_name,
-                .gate_fd = s->shares_memory ? -1 : s->gate[1],
+                .gate_fd = s->gate[1],
                 .release_fd = s->release_fd,
         };
 
@@ -378,13 +402,17 @@ _Noreturn void pid1_run(struct pid1 *s)
                 exec_command(s);
         }
 
-        prepare_reaper(s);
-        /* pid 1 may never exec, so close-on-exec alone would leave this
-         * with it: a way to the host's processes. */
-        closep(&s->host_proc);
-        lock_down(s);
-        /* Decided once: the command reads the flag in our memory. */
+        /* Decided once, before the fork: the command reads the flag in our
+         * memory. When the programs refuse the fork, the command also waits
+         * at the gate, so that pid 1 has loaded its own before it runs. */
         s->filters_on = filters_before_fork(s);
+        s->gated = !s->shares_memory || !s->filters_on;
+        prepare_reaper(s);
+        /* pid 1 may never exec, so close-on-exec alone would leave these
+         * with it: a way to the host's processes, and to the launcher. */
+        closep(&s->host_proc);
+        closep(&s->self_exe);
+        lock_down(s);
         if (s->filters_on)
                 load_filters(p);
         command = spawn_command(s);

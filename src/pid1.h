@@ -23,6 +23,7 @@ struct pid1 {
         bool fork_command;     /* the command may not share our memory (sanitizers, valgrind) */
         int monitor_pidfd;     /* kept only when the reaper must clean up (plan_reaper_cleans_up) */
         int host_proc;         /* the host's procfs, or -1 */
+        int self_exe;          /* without a freestanding reaper, cocoon's own file, to copy; or -1 */
 
         /* filled in by pid1_run */
         char **argv;     /* the command's */
@@ -31,6 +32,7 @@ struct pid1 {
         int gate[2];     /* the command waits on gate[0] until pid 1 is out of its reach */
         char *stack;     /* the command's stack, while it runs in our memory */
         bool filters_on; /* the seccomp programs are loaded here, before the fork */
+        bool gated;      /* the command waits at the gate until pid 1 is locked down and out of reach */
         pid_t pid;       /* ours, for the command to check its parent by */
 };
 

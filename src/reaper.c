@@ -206,7 +206,11 @@ _Noreturn void reaper_become(const struct reaper_handover *h)
          * from it. */
         if (h->image_fd >= 0 && drop_caps()) {
                 char env[sizeof REAPER_ENV + 3 * 12], *p = env;
+#if HAVE_REAPER_IMAGE
                 char *argv[] = {(char *) h->name, 0};
+#else
+                char *argv[] = {"", (char *) h->name, 0}; /* see reaper_exec_main */
+#endif
                 char *envp[] = {env, 0};
 
                 for (const char *s = REAPER_ENV "="; *s; s++)
@@ -286,7 +290,6 @@ bool reaper_await_release(int read_end, int write_end, int child, int parent_dea
 }
 #endif
 
-#ifdef REAPER_IMAGE
 /* The next number of s into *v (decimal, maybe -1); returns the rest, or 0. */
 static const char *take_int(const char *s, int *v)
 {
@@ -323,6 +326,17 @@ static bool read_args(char **envp, struct reaper_args *a)
         }
         return false;
 }
+
+#ifndef REAPER_IMAGE
+_Noreturn void reaper_exec_main(char **argv, char **envp)
+{
+        struct reaper_args a;
+
+        if (!read_args(envp, &a))
+                leave(1);
+        reaper_loop(&a, argv[1], -1);
+}
+#else
 
 /* Called from _start with the initial stack: argc, argv..., 0, envp..., 0. */
 _Noreturn void reaper_start(long *sp);

@@ -83,6 +83,12 @@ _Noreturn void reaper_become(const struct reaper_handover *h);
  * its pipe, closed once nothing of the C library is in use (see reaper.c). */
 _Noreturn void reaper_loop(const struct reaper_args *a, const char *name, int release_fd);
 
+/* Without the freestanding image, pid 1 execs a sealed copy of cocoon
+ * instead, with argv {"", NAME} and REAPER_ENV set (see main.c): that copy
+ * runs this. */
+_Noreturn void reaper_exec_main(char **argv, char **envp);
+#define REAPER_SELF_ARGC 2
+
 #if HAVE_REAPER_IMAGE
 /* The monitor's side, while pid 1 sets up in its memory (see launch.c): wait,
  * making no use of the C library that pid 1 is using, until every process that
