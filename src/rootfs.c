@@ -265,6 +265,12 @@ static int op_mask(struct rootfs *rfs, const struct fs_op *op)
         return 0;
 }
 
+/* Whether op i's mount covers the new root itself (through a link, maybe). */
+static bool on_root(const struct rootfs *rfs, size_t i)
+{
+        return path_is_root(rfs->plan->ops[i].dest) || (rfs->landed[i] && strcmp(rfs->landed[i], "/") == 0);
+}
+
 static int apply_ops(struct rootfs *rfs, const struct plan *p)
 {
         for (size_t i = 0; i < p->n_ops; i++) {
@@ -293,7 +299,7 @@ static int apply_ops(struct rootfs *rfs, const struct plan *p)
                         return -1;
                 owners_applied(rfs, i);
                 /* A mount on the root itself hides what our fd points to. */
-                if (path_is_root(op->dest) && reopen_newroot(rfs) < 0)
+                if (on_root(rfs, i) && reopen_newroot(rfs) < 0)
                         return log_errno(errno, "can't reopen the new root"), -1;
         }
         return 0;
