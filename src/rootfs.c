@@ -224,14 +224,28 @@ static int op_symlink(struct rootfs *rfs, const struct fs_op *op)
         return log_error("%s: %s already exists and is not a symlink", op->flag, op->dest), -1;
 }
 
+/* --chmod never follows a symlink in its last component: the link may have
+ * been planted to turn the mode change onto another file. */
 static int op_chmod(struct rootfs *rfs, const struct fs_op *op)
 {
-        _cleanup_close_ int fd = root_open(rfs->newroot_fd, &rfs->links, op->dest, O_PATH);
-        char link[ROOTFS_FD_LINK_MAX];
+        _cleanup_close_ int fd = root_open(rfs->newroot_fd, &rfs->links, op->dest, O_PATH | O_NOFOLLOW);
+        char link[ROOTFS_FD_LINK_MAX], target[PATH_MAX];
+        struct stat st;
+        ssize_t n;
 
         if (fd < 0)
                 return dest_error(rfs, op, fd, "can't find");
-        /* An O_PATH fd can't be chmod'ed directly; its magic link can. */
+        if (fstat(fd, &st) < 0)
+                return log_errno(errno, "%s: can't stat %s", op->flag, op->dest), -1;
+        if (S_ISLNK(st.st_mode)) {
+                n = readlinkat(fd, "", target, sizeof target - 1);
+                target[n < 0 ? 0 : n] = '\0';
+                return log_error("%s: %s is a symlink to %s; --chmod never follows one in its last component", op->flag,
+                                 op->dest, target),
+                       -1;
+        }
+        /* An O_PATH fd can't be chmod'ed directly; its magic link can, and
+         * it names exactly the file checked above. */
         rootfs_fd_link(fd, link);
         if (chmod(link, op->perms) < 0)
                 return log_errno(errno, "%s: can't change the mode of %s", op->flag, op->dest), -1;
