@@ -46,6 +46,7 @@ struct parse_state {
         size_t pos;
         char **buffers; /* --args data, owned */
         size_t n_buffers;
+        size_t args_end; /* where the --args data spliced in last ends */
 };
 
 static int fail(struct parse_state *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -139,6 +140,9 @@ static int opt_args(struct parse_state *st, char **a)
         size_t len, count = 0;
         int fd, r;
 
+        /* The word --args itself stood two places back. */
+        if (st->pos - 2 < st->args_end)
+                return fail(st, "--args data must not contain --args");
         if (fd_arg(st, a[0], FD_READ, &fd) < 0)
                 return -1;
         r = read_all(fd, &data, &len, MAX_ARGS_BYTES);
@@ -162,6 +166,7 @@ static int opt_args(struct parse_state *st, char **a)
         for (p = data, count = 0; p < end; p += strlen(p) + 1)
                 st->args[st->pos + count++] = p;
         st->n_args += count;
+        st->args_end = st->pos + count;
         return 0;
 }
 
