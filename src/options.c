@@ -18,6 +18,7 @@
 #include "log.h"
 #include "rlimits.h"
 #include "plan.h"
+#include "safepath.h"
 #include "util.h"
 
 #include "config.h"
@@ -67,6 +68,18 @@ static int want_path(struct parse_state *st, const char *what, const char *s)
 {
         if (!*s)
                 return fail(st, "%s must not be an empty string", what);
+        return 0;
+}
+
+/* A destination inside the sandbox. Relative ones are relative to its root,
+ * and a ".." may not climb above that root: such a path is a mistake, not a
+ * way to name "/". */
+static int want_dest(struct parse_state *st, const char *s)
+{
+        if (want_path(st, "the destination", s) < 0)
+                return -1;
+        if (path_climbs_above_root(s))
+                return fail(st, "the destination %s climbs above the root of the sandbox", s);
         return 0;
 }
 
@@ -314,7 +327,7 @@ static int add_bind(struct parse_state *st, char **a, unsigned flags)
 {
         struct fs_op *op;
 
-        if (want_path(st, "the source", a[0]) < 0 || want_path(st, "the destination", a[1]) < 0)
+        if (want_path(st, "the source", a[0]) < 0 || want_dest(st, a[1]) < 0)
                 return -1;
         op = plan_add_op(st->plan, FS_BIND, st->flag);
         op->flags = flags;
@@ -352,7 +365,7 @@ static struct fs_op *add_dest_op(struct parse_state *st, enum fs_op_kind kind, c
 {
         struct fs_op *op;
 
-        if (want_path(st, "the destination", dest) < 0)
+        if (want_dest(st, dest) < 0)
                 return NULL;
         op = plan_add_op(st->plan, kind, st->flag);
         op->dest = xstrdup(dest);
