@@ -9,6 +9,7 @@
 
 #include "log.h"
 #include "mountutil.h"
+#include "owners.h"
 #include "plan.h"
 #include "rootfs.h"
 #include "safepath.h"
@@ -54,9 +55,9 @@ int op_file(struct rootfs *rfs, const struct fs_op *op)
         _cleanup_close_ int parent = -1, fd = -1;
         int r;
 
-        parent = root_parent(rfs->newroot_fd, op->dest, parent_mode(op->perms), &base);
+        parent = root_parent(rfs->newroot_fd, &rfs->links, op->dest, parent_mode(op->perms), &base);
         if (parent < 0)
-                return log_errno(parent, "%s: can't create the parent of %s", op->flag, op->dest), -1;
+                return dest_error(rfs, op, parent, "can't create the parent of");
         /* O_NOFOLLOW: a symlink planted at DEST is refused, not followed. */
         fd = openat(parent, base, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, mode);
         if (fd < 0)
@@ -88,9 +89,9 @@ int op_bind_data(struct rootfs *rfs, const struct fs_op *op)
                 return log_errno(r, "%s: can't read fd %d", op->flag, op->fd), -1;
         close(op->fd);
 
-        dest = root_ensure(rfs->newroot_fd, op->dest, false, 0444, parent_mode(op->perms));
+        dest = root_ensure(rfs->newroot_fd, &rfs->links, op->dest, false, 0444, parent_mode(op->perms));
         if (dest < 0)
-                return log_errno(dest, "%s: can't create mount point %s", op->flag, op->dest), -1;
+                return dest_error(rfs, op, dest, "can't create mount point");
         if (op->flags & BIND_READONLY)
                 attrs |= MOUNT_ATTR_RDONLY;
         r = mount_clone_onto(fd, "", attrs, dest, "");
@@ -128,9 +129,10 @@ int op_bind_fd(struct rootfs *rfs, const struct fs_op *op)
         if (src < 0 || fstat(src, &got) < 0 || got.st_dev != want.st_dev || got.st_ino != want.st_ino)
                 return log_error("%s: fd %d (%s) is not reachable in this mount namespace", op->flag, op->fd, path), -1;
 
-        dest = root_ensure(rfs->newroot_fd, op->dest, S_ISDIR(want.st_mode), S_ISDIR(want.st_mode) ? 0755 : 0444, 0755);
+        dest = root_ensure(rfs->newroot_fd, &rfs->links, op->dest, S_ISDIR(want.st_mode),
+                           S_ISDIR(want.st_mode) ? 0755 : 0444, 0755);
         if (dest < 0)
-                return log_errno(dest, "%s: can't create mount point %s", op->flag, op->dest), -1;
+                return dest_error(rfs, op, dest, "can't create mount point");
         if (op->flags & BIND_READONLY)
                 attrs |= MOUNT_ATTR_RDONLY;
         r = mount_clone_onto(src, "", attrs, dest, "");

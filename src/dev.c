@@ -9,6 +9,7 @@
 #include "label.h"
 #include "log.h"
 #include "mountutil.h"
+#include "owners.h"
 #include "plan.h"
 #include "rootfs.h"
 #include "safepath.h"
@@ -44,19 +45,19 @@ int dev_mount(struct rootfs *rfs, const struct fs_op *op)
 {
         const char *tmpfs_opts[] = {"mode=0755", label_mount_option(rfs->plan->file_label), NULL};
         static const char *const pts_opts[] = {"newinstance", "ptmxmode=0666", "mode=620", NULL};
-        _cleanup_close_ int dest = root_mkdir_p(rfs->newroot_fd, op->dest, 0755, 0755);
+        _cleanup_close_ int dest = root_mkdir_p(rfs->newroot_fd, &rfs->links, op->dest, 0755, 0755);
         _cleanup_close_ int dev = -1, pts = -1;
         int r;
 
         if (dest < 0)
-                return log_errno(dest, "%s: can't create mount point %s", op->flag, op->dest), -1;
+                return dest_error(rfs, op, dest, "can't create mount point");
         r = mount_new_onto("tmpfs", tmpfs_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, dest);
         if (r < 0)
                 return log_errno(r, "%s: can't mount a tmpfs on %s", op->flag, op->dest), -1;
         /* From here on we work inside the fresh tmpfs, which only we can see. */
-        dev = root_open(rfs->newroot_fd, op->dest, O_RDONLY | O_DIRECTORY);
+        dev = root_open(rfs->newroot_fd, &rfs->links, op->dest, O_RDONLY | O_DIRECTORY);
         if (dev < 0)
-                return log_errno(dev, "%s: can't open %s", op->flag, op->dest), -1;
+                return dest_error(rfs, op, dev, "can't open");
 
         for (size_t i = 0; i < ARRAY_SIZE(dev_nodes); i++) {
                 _cleanup_free_ char *src = xasprintf("/dev/%s", dev_nodes[i]);

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "rlimits.h"
 #include "plan.h"
+#include "safepath.h"
 #include "util.h"
 
 #include "config.h"
@@ -46,6 +47,7 @@ struct parse_state {
         size_t pos;
         char **buffers; /* --args data, owned */
         size_t n_buffers;
+        size_t args_end; /* where the --args data spliced in last ends */
 };
 
 static int fail(struct parse_state *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -66,6 +68,18 @@ static int want_path(struct parse_state *st, const char *what, const char *s)
 {
         if (!*s)
                 return fail(st, "%s must not be an empty string", what);
+        return 0;
+}
+
+/* A destination inside the sandbox. Relative ones are relative to its root,
+ * and a ".." may not climb above that root: such a path is a mistake, not a
+ * way to name "/". */
+static int want_dest(struct parse_state *st, const char *s)
+{
+        if (want_path(st, "the destination", s) < 0)
+                return -1;
+        if (path_climbs_above_root(s))
+                return fail(st, "the destination %s climbs above the root of the sandbox", s);
         return 0;
 }
 
@@ -139,6 +153,9 @@ static int opt_args(struct parse_state *st, char **a)
         size_t len, count = 0;
         int fd, r;
 
+        /* The word --args itself stood two places back. */
+        if (st->pos - 2 < st->args_end)
+                return fail(st, "--args data must not contain --args");
         if (fd_arg(st, a[0], FD_READ, &fd) < 0)
                 return -1;
         r = read_all(fd, &data, &len, MAX_ARGS_BYTES);
@@ -162,6 +179,7 @@ static int opt_args(struct parse_state *st, char **a)
         for (p = data, count = 0; p < end; p += strlen(p) + 1)
                 st->args[st->pos + count++] = p;
         st->n_args += count;
+        st->args_end = st->pos + count;
         return 0;
 }
 
@@ -309,7 +327,7 @@ static int add_bind(struct parse_state *st, char **a, unsigned flags)
 {
         struct fs_op *op;
 
-        if (want_path(st, "the source", a[0]) < 0 || want_path(st, "the destination", a[1]) < 0)
+        if (want_path(st, "the source", a[0]) < 0 || want_dest(st, a[1]) < 0)
                 return -1;
         op = plan_add_op(st->plan, FS_BIND, st->flag);
         op->flags = flags;
@@ -347,7 +365,7 @@ static struct fs_op *add_dest_op(struct parse_state *st, enum fs_op_kind kind, c
 {
         struct fs_op *op;
 
-        if (want_path(st, "the destination", dest) < 0)
+        if (want_dest(st, dest) < 0)
                 return NULL;
         op = plan_add_op(st->plan, kind, st->flag);
         op->dest = xstrdup(dest);

@@ -9,6 +9,7 @@
 
 #include "log.h"
 #include "mountutil.h"
+#include "owners.h"
 #include "plan.h"
 #include "rootfs.h"
 #include "safepath.h"
@@ -130,9 +131,9 @@ int op_overlay(struct rootfs *rfs, const struct fs_op *op)
                 opts[n_opts++] = "userxattr";
         opts[n_opts] = NULL;
 
-        dest = root_mkdir_p(rfs->newroot_fd, op->dest, 0755, 0755);
+        dest = root_mkdir_p(rfs->newroot_fd, &rfs->links, op->dest, 0755, 0755);
         if (dest < 0) {
-                log_errno(dest, "%s: can't create mount point %s", op->flag, op->dest);
+                dest_error(rfs, op, dest, "can't create mount point");
                 goto out;
         }
         r = mount_new_onto("overlay", opts, attrs, dest);

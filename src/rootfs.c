@@ -16,6 +16,7 @@
 #include "masks.h"
 #include "mountutil.h"
 #include "overlay.h"
+#include "owners.h"
 #include "plan.h"
 #include "proc.h"
 #include "safepath.h"
@@ -84,11 +85,11 @@ int rootfs_open_source(const struct rootfs *rfs, const char *path)
 int rootfs_mount_kernel_fs(struct rootfs *rfs, const struct fs_op *op, const char *fstype, const char *host_path,
                            bool fresh, uint64_t attrs)
 {
-        _cleanup_close_ int dest = root_mkdir_p(rfs->newroot_fd, op->dest, 0755, 0755);
+        _cleanup_close_ int dest = root_mkdir_p(rfs->newroot_fd, &rfs->links, op->dest, 0755, 0755);
         int r, fd;
 
         if (dest < 0)
-                return log_errno(dest, "%s: can't create mount point %s", op->flag, op->dest), -1;
+                return dest_error(rfs, op, dest, "can't create mount point");
         if (fresh) {
                 r = mount_new_onto(fstype, NULL, attrs, dest);
         } else {
@@ -98,9 +99,9 @@ int rootfs_mount_kernel_fs(struct rootfs *rfs, const struct fs_op *op, const cha
         if (r < 0)
                 return log_errno(r, "%s: can't mount %s on %s", op->flag, fstype, op->dest), -1;
         /* Look again: the fd we had is the directory under the new mount. */
-        fd = root_open(rfs->newroot_fd, op->dest, O_PATH | O_DIRECTORY);
+        fd = root_open(rfs->newroot_fd, &rfs->links, op->dest, O_PATH | O_DIRECTORY);
         if (fd < 0)
-                return log_errno(fd, "%s: can't open %s", op->flag, op->dest), -1;
+                return dest_error(rfs, op, fd, "can't open");
         return fd;
 }
 
@@ -136,9 +137,10 @@ static int op_bind(struct rootfs *rfs, const struct fs_op *op)
         if (fstat(src, &st) < 0)
                 return log_errno(errno, "%s: can't stat %s", op->flag, op->src), -1;
 
-        dest = root_ensure(rfs->newroot_fd, op->dest, S_ISDIR(st.st_mode), S_ISDIR(st.st_mode) ? 0755 : 0444, 0755);
+        dest = root_ensure(rfs->newroot_fd, &rfs->links, op->dest, S_ISDIR(st.st_mode),
+                           S_ISDIR(st.st_mode) ? 0755 : 0444, 0755);
         if (dest < 0)
-                return log_errno(dest, "%s: can't create mount point %s", op->flag, op->dest), -1;
+                return dest_error(rfs, op, dest, "can't create mount point");
 
         /* --dev-bind keeps device access, never setuid: only nodev is left off. */
         attrs |= MOUNT_ATTR_NOSUID;
@@ -154,11 +156,11 @@ static int op_bind(struct rootfs *rfs, const struct fs_op *op)
 
 static int op_remount_ro(struct rootfs *rfs, const struct fs_op *op)
 {
-        _cleanup_close_ int fd = root_open(rfs->newroot_fd, op->dest, O_PATH);
+        _cleanup_close_ int fd = root_open(rfs->newroot_fd, &rfs->links, op->dest, O_PATH);
         int r;
 
         if (fd < 0)
-                return log_errno(fd, "%s: can't find %s", op->flag, op->dest), -1;
+                return dest_error(rfs, op, fd, "can't find");
         r = mount_set_attrs(fd, MOUNT_ATTR_RDONLY, 0);
         if (r == -EINVAL)
                 return log_error("%s: %s is not a mount point", op->flag, op->dest), -1;
@@ -169,14 +171,14 @@ static int op_remount_ro(struct rootfs *rfs, const struct fs_op *op)
 
 static int op_tmpfs(struct rootfs *rfs, const struct fs_op *op)
 {
-        _cleanup_close_ int dest = root_mkdir_p(rfs->newroot_fd, op->dest, 0755, parent_mode(op->perms));
+        _cleanup_close_ int dest = root_mkdir_p(rfs->newroot_fd, &rfs->links, op->dest, 0755, parent_mode(op->perms));
         char mode[32], size[40];
         const char *opts[4] = {mode, NULL, NULL, NULL};
         size_t n = 1;
         int r;
 
         if (dest < 0)
-                return log_errno(dest, "%s: can't create mount point %s", op->flag, op->dest), -1;
+                return dest_error(rfs, op, dest, "can't create mount point");
         snprintf(mode, sizeof mode, "mode=0%o", op->perms == PERMS_UNSET ? 0755u : (unsigned) op->perms);
         if (op->size) {
                 snprintf(size, sizeof size, "size=%llu", (unsigned long long) op->size);
@@ -191,22 +193,22 @@ static int op_tmpfs(struct rootfs *rfs, const struct fs_op *op)
 
 static int op_dir(struct rootfs *rfs, const struct fs_op *op)
 {
-        _cleanup_close_ int fd = root_mkdir_p(rfs->newroot_fd, op->dest, op->perms == PERMS_UNSET ? 0755 : op->perms,
-                                              parent_mode(op->perms));
+        _cleanup_close_ int fd = root_mkdir_p(rfs->newroot_fd, &rfs->links, op->dest,
+                                              op->perms == PERMS_UNSET ? 0755 : op->perms, parent_mode(op->perms));
         if (fd < 0)
-                return log_errno(fd, "%s: can't create directory %s", op->flag, op->dest), -1;
+                return dest_error(rfs, op, fd, "can't create directory");
         return 0;
 }
 
 static int op_symlink(struct rootfs *rfs, const struct fs_op *op)
 {
         _cleanup_free_ char *base = NULL;
-        _cleanup_close_ int parent = root_parent(rfs->newroot_fd, op->dest, 0755, &base);
+        _cleanup_close_ int parent = root_parent(rfs->newroot_fd, &rfs->links, op->dest, 0755, &base);
         char existing[PATH_MAX];
         ssize_t n;
 
         if (parent < 0)
-                return log_errno(parent, "%s: can't create the parent of %s", op->flag, op->dest), -1;
+                return dest_error(rfs, op, parent, "can't create the parent of");
         if (symlinkat(op->src, parent, base) == 0)
                 return 0;
         if (errno != EEXIST)
@@ -222,14 +224,28 @@ static int op_symlink(struct rootfs *rfs, const struct fs_op *op)
         return log_error("%s: %s already exists and is not a symlink", op->flag, op->dest), -1;
 }
 
+/* --chmod never follows a symlink in its last component: the link may have
+ * been planted to turn the mode change onto another file. */
 static int op_chmod(struct rootfs *rfs, const struct fs_op *op)
 {
-        _cleanup_close_ int fd = root_open(rfs->newroot_fd, op->dest, O_PATH);
-        char link[ROOTFS_FD_LINK_MAX];
+        _cleanup_close_ int fd = root_open(rfs->newroot_fd, &rfs->links, op->dest, O_PATH | O_NOFOLLOW);
+        char link[ROOTFS_FD_LINK_MAX], target[PATH_MAX];
+        struct stat st;
+        ssize_t n;
 
         if (fd < 0)
-                return log_errno(fd, "%s: can't find %s", op->flag, op->dest), -1;
-        /* An O_PATH fd can't be chmod'ed directly; its magic link can. */
+                return dest_error(rfs, op, fd, "can't find");
+        if (fstat(fd, &st) < 0)
+                return log_errno(errno, "%s: can't stat %s", op->flag, op->dest), -1;
+        if (S_ISLNK(st.st_mode)) {
+                n = readlinkat(fd, "", target, sizeof target - 1);
+                target[n < 0 ? 0 : n] = '\0';
+                return log_error("%s: %s is a symlink to %s; --chmod never follows one in its last component", op->flag,
+                                 op->dest, target),
+                       -1;
+        }
+        /* An O_PATH fd can't be chmod'ed directly; its magic link can, and
+         * it names exactly the file checked above. */
         rootfs_fd_link(fd, link);
         if (chmod(link, op->perms) < 0)
                 return log_errno(errno, "%s: can't change the mode of %s", op->flag, op->dest), -1;
@@ -238,11 +254,11 @@ static int op_chmod(struct rootfs *rfs, const struct fs_op *op)
 
 static int op_mqueue(struct rootfs *rfs, const struct fs_op *op)
 {
-        _cleanup_close_ int dest = root_mkdir_p(rfs->newroot_fd, op->dest, 0755, 0755);
+        _cleanup_close_ int dest = root_mkdir_p(rfs->newroot_fd, &rfs->links, op->dest, 0755, 0755);
         int r;
 
         if (dest < 0)
-                return log_errno(dest, "%s: can't create mount point %s", op->flag, op->dest), -1;
+                return dest_error(rfs, op, dest, "can't create mount point");
         r = mount_new_onto("mqueue", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, dest);
         if (r < 0)
                 return log_errno(r, "%s: can't mount mqueue on %s", op->flag, op->dest), -1;
@@ -252,23 +268,30 @@ static int op_mqueue(struct rootfs *rfs, const struct fs_op *op)
 static int op_mask(struct rootfs *rfs, const struct fs_op *op)
 {
         /* A symlink is followed (inside the root): what it names is hidden. */
-        _cleanup_close_ int fd = root_open(rfs->newroot_fd, op->dest, O_PATH);
+        _cleanup_close_ int fd = root_open(rfs->newroot_fd, &rfs->links, op->dest, O_PATH);
         int r;
 
         if (fd < 0)
-                return log_errno(fd, "%s: can't find %s", op->flag, op->dest), -1;
+                return dest_error(rfs, op, fd, "can't find");
         r = mask_fd(rfs, fd);
         if (r < 0)
                 return log_errno(r, "%s: can't hide %s", op->flag, op->dest), -1;
         return 0;
 }
 
-int rootfs_apply(struct rootfs *rfs, const struct plan *p)
+/* Whether op i's mount covers the new root itself (through a link, maybe). */
+static bool on_root(const struct rootfs *rfs, size_t i)
+{
+        return path_is_root(rfs->plan->ops[i].dest) || (rfs->landed[i] && strcmp(rfs->landed[i], "/") == 0);
+}
+
+static int apply_ops(struct rootfs *rfs, const struct plan *p)
 {
         for (size_t i = 0; i < p->n_ops; i++) {
                 const struct fs_op *op = &p->ops[i];
                 int r = -1;
 
+                owners_begin(rfs, i);
                 switch (op->kind) {
                 case FS_BIND: r = op_bind(rfs, op); break;
                 case FS_REMOUNT_RO: r = op_remount_ro(rfs, op); break;
@@ -288,11 +311,22 @@ int rootfs_apply(struct rootfs *rfs, const struct plan *p)
                 }
                 if (r < 0)
                         return -1;
+                owners_applied(rfs, i);
                 /* A mount on the root itself hides what our fd points to. */
-                if (path_is_root(op->dest) && reopen_newroot(rfs) < 0)
+                if (on_root(rfs, i) && reopen_newroot(rfs) < 0)
                         return log_errno(errno, "can't reopen the new root"), -1;
         }
         return 0;
+}
+
+int rootfs_apply(struct rootfs *rfs, const struct plan *p)
+{
+        int r;
+
+        owners_init(rfs);
+        r = apply_ops(rfs, p);
+        owners_free(rfs);
+        return r;
 }
 
 int rootfs_finish(struct rootfs *rfs)

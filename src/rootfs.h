@@ -4,12 +4,20 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "safepath.h"
+
 struct plan;
 struct fs_op;
 
 /* Where the new root is being built: fds of the host's root and the new one. */
 struct rootfs {
         const struct plan *plan;
+        /* How destinations treat symlinks on their way (owners.h): the
+         * policy, and where the mount of each operation applied so far
+         * landed, by index (a canonical path, or NULL). */
+        struct link_policy links;
+        char **landed;
+        size_t current; /* the operation being applied */
         int oldroot_fd;
         int newroot_fd;
         const char *console; /* the caller's terminal, for --dev; may be NULL */

@@ -1,25 +1,30 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Destinations inside the new root: the one-call lookup, and what it falls
+ * back to when a symlink is on the way (walk.c). */
 #include "safepath.h"
 
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "syscalls.h"
 #include "log.h"
+#include "syscalls.h"
 #include "util.h"
+#include "walk.h"
 
-int root_open(int root_fd, const char *path, int flags)
+static void forget_refusal(struct link_policy *links)
 {
-        int fd;
+        free(links->refused_link);
+        free(links->refused_target);
+        links->refused_link = links->refused_target = NULL;
+        links->refused_scope = 0;
+}
 
-        while (*path == '/')
-                path++;
-        do
-                fd = sys_openat2(root_fd, *path ? path : ".", (uint64_t) (flags | O_CLOEXEC),
-                                 RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
-        while (fd < 0 && errno == EAGAIN);
-        return fd < 0 ? -errno : fd;
+void link_policy_clear(struct link_policy *links)
+{
+        forget_refusal(links);
+        free(links->noted);
+        links->noted = NULL;
 }
 
 bool path_is_root(const char *path)
@@ -33,6 +38,67 @@ bool path_is_root(const char *path)
                 path += strspn(path, "/");
         }
         return true;
+}
+
+bool path_within(const char *path, const char *scope)
+{
+        size_t n = strlen(scope);
+
+        if (strcmp(scope, "/") == 0)
+                return true;
+        return strncmp(path, scope, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+static bool is_dotdot(const char *s, size_t n)
+{
+        return n == 2 && s[0] == '.' && s[1] == '.';
+}
+
+bool path_climbs_above_root(const char *path)
+{
+        size_t depth = 0;
+
+        for (path += strspn(path, "/"); *path; path += strspn(path, "/")) {
+                size_t n = strcspn(path, "/");
+                if (is_dotdot(path, n)) {
+                        if (depth == 0)
+                                return true;
+                        depth--;
+                } else if (!(n == 1 && path[0] == '.')) {
+                        depth++;
+                }
+                path += n;
+        }
+        return false;
+}
+
+char *path_normalize(const char *base, const char *path)
+{
+        size_t cap = (path[0] == '/' || !base ? 0 : strlen(base)) + strlen(path) + 2, len = 0;
+        char *out = xmalloc(cap);
+
+        if (path[0] != '/' && base && strcmp(base, "/") != 0) {
+                len = strlen(base);
+                memcpy(out, base, len);
+        }
+        for (path += strspn(path, "/"); *path; path += strspn(path, "/")) {
+                size_t n = strcspn(path, "/");
+                if (is_dotdot(path, n)) {
+                        while (len > 0 && out[len - 1] != '/')
+                                len--;
+                        if (len > 0)
+                                len--; /* the slash before it */
+                } else if (!(n == 1 && path[0] == '.')) {
+                        out[len++] = '/';
+                        memcpy(out + len, path, n);
+                        len += n;
+                }
+                path += n;
+        }
+        if (len == 0)
+                out[len++] = '/';
+        out[len] = '\0';
+        return out;
 }
 
 /* Split path, ignoring leading and trailing slashes, at its last slash into
@@ -66,61 +132,130 @@ mode_t parent_mode(mode_t perms)
         return m;
 }
 
-static int open_parent(int root_fd, const char *parent, mode_t pmode)
+/* The whole path in one call, or -ELOOP when a symlink is on the way (magic
+ * or not). ".." stops at the root. */
+static int fast_open(int root_fd, const char *path, int flags)
 {
-        return *parent ? root_mkdir_p(root_fd, parent, pmode, pmode) : root_open(root_fd, "", O_PATH | O_DIRECTORY);
-}
-
-int root_mkdir_p(int root_fd, const char *path, mode_t mode, mode_t pmode)
-{
-        _cleanup_free_ char *parent = NULL, *base = NULL;
-        _cleanup_close_ int pfd = -1;
         int fd;
 
-        fd = root_open(root_fd, path, O_PATH | O_DIRECTORY);
-        if (fd >= 0 || fd != -ENOENT)
-                return fd;
+        while (*path == '/')
+                path++;
+        do
+                fd = sys_openat2(root_fd, *path ? path : ".", (uint64_t) (flags | O_CLOEXEC),
+                                 RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS);
+        while (fd < 0 && errno == EAGAIN);
+        return fd < 0 ? -errno : fd;
+}
 
-        split_last(path, &parent, &base);
-        pfd = open_parent(root_fd, parent, pmode);
+static void note_lexical(struct link_policy *links, const char *path)
+{
+        if (links && links->watch && strcmp(links->watch, path) == 0) {
+                free(links->noted);
+                links->noted = path_normalize(NULL, path);
+        }
+}
+
+static bool is_dot_or_dotdot(const char *s)
+{
+        return strcmp(s, ".") == 0 || strcmp(s, "..") == 0;
+}
+
+/* Usually only the last component is missing: start the walk, which makes
+ * it, from the parent. -EAGAIN: walk from the root instead. */
+static int create_last(const struct walk_request *rq, const char *parent, const char *base)
+{
+        _cleanup_free_ char *canon = NULL;
+        int pfd;
+
+        if (!*base || is_dot_or_dotdot(base))
+                return -EAGAIN;
+        if (!*parent)
+                return root_walk(rq, -1, "/", base);
+        pfd = fast_open(rq->root_fd, parent, O_PATH | O_DIRECTORY);
+        if (pfd == -ENOENT || pfd == -ELOOP)
+                return -EAGAIN;
         if (pfd < 0)
                 return pfd;
-        if (mkdirat(pfd, base, mode) < 0 && errno != EEXIST)
-                return -errno;
-        return root_open(root_fd, path, O_PATH | O_DIRECTORY);
+        canon = path_normalize(NULL, parent);
+        return root_walk(rq, pfd, canon, base);
 }
 
-int root_parent(int root_fd, const char *path, mode_t pmode, char **base_out)
+static int fast_flags(const struct walk_request *rq)
+{
+        switch (rq->want) {
+        case WANT_OPEN: return rq->flags;
+        case WANT_DIR: return O_PATH | O_DIRECTORY;
+        default: return O_PATH;
+        }
+}
+
+/* The fast path, then the walk. A path without symlinks costs one call when
+ * it exists, and one more (for its parent) when its last component is to be
+ * made. */
+static int resolve(const struct walk_request *rq)
 {
         _cleanup_free_ char *parent = NULL, *base = NULL;
         int fd;
 
-        split_last(path, &parent, &base);
-        fd = open_parent(root_fd, parent, pmode);
-        if (fd >= 0)
-                *base_out = base, base = NULL;
+        if (rq->links)
+                forget_refusal(rq->links);
+        split_last(rq->path, &parent, &base);
+        if (rq->want == WANT_PARENT) {
+                fd = fast_open(rq->root_fd, parent, O_PATH | O_DIRECTORY);
+                if (fd >= 0) {
+                        *rq->base_out = base, base = NULL;
+                        return fd;
+                }
+        } else {
+                fd = fast_open(rq->root_fd, rq->path, fast_flags(rq));
+                if (fd >= 0) {
+                        note_lexical(rq->links, rq->path);
+                        return fd;
+                }
+                if (fd == -ENOENT && rq->want != WANT_OPEN) {
+                        fd = create_last(rq, parent, base);
+                        if (fd != -EAGAIN)
+                                return fd;
+                }
+        }
+        /* A symlink on the way, or missing parents to create: walk. */
+        if (fd == -ELOOP || (rq->want != WANT_OPEN && (fd == -ENOENT || fd == -EAGAIN)))
+                return root_walk(rq, -1, NULL, rq->path);
         return fd;
 }
 
-int root_ensure(int root_fd, const char *path, bool dir, mode_t mode, mode_t pmode)
+int root_open(int root_fd, struct link_policy *links, const char *path, int flags)
 {
-        _cleanup_free_ char *base = NULL;
-        _cleanup_close_ int parent = -1;
-        int fd;
+        struct walk_request rq = {.root_fd = root_fd, .links = links, .path = path, .want = WANT_OPEN, .flags = flags};
+        return resolve(&rq);
+}
 
-        fd = root_open(root_fd, path, O_PATH);
-        if (fd >= 0 || fd != -ENOENT)
-                return fd;
-        if (dir)
-                return root_mkdir_p(root_fd, path, mode, pmode);
+int root_mkdir_p(int root_fd, struct link_policy *links, const char *path, mode_t mode, mode_t pmode)
+{
+        struct walk_request rq = {
+                .root_fd = root_fd, .links = links, .path = path, .want = WANT_DIR, .mode = mode, .pmode = pmode};
+        return resolve(&rq);
+}
 
-        parent = root_parent(root_fd, path, pmode, &base);
-        if (parent < 0)
-                return parent;
-        fd = openat(parent, base, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, mode);
-        if (fd < 0 && errno != EEXIST)
-                return -errno;
-        if (fd >= 0)
-                close(fd);
-        return root_open(root_fd, path, O_PATH);
+int root_ensure(int root_fd, struct link_policy *links, const char *path, bool dir, mode_t mode, mode_t pmode)
+{
+        struct walk_request rq = {.root_fd = root_fd,
+                                  .links = links,
+                                  .path = path,
+                                  .want = WANT_ENSURE,
+                                  .dir = dir,
+                                  .mode = mode,
+                                  .pmode = pmode};
+        return resolve(&rq);
+}
+
+int root_parent(int root_fd, struct link_policy *links, const char *path, mode_t pmode, char **base_out)
+{
+        struct walk_request rq = {.root_fd = root_fd,
+                                  .links = links,
+                                  .path = path,
+                                  .want = WANT_PARENT,
+                                  .pmode = pmode,
+                                  .base_out = base_out};
+        return resolve(&rq);
 }

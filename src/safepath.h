@@ -5,15 +5,55 @@
 #include <sys/types.h>
 
 /*
- * Paths inside the new root. Every lookup is made with openat2() and
- * RESOLVE_IN_ROOT against an fd of the root, so a symlink inside it (planted
- * or not) is followed as if the root were "/", and can never lead back to the
- * host. Anything created is created relative to an fd of its resolved parent.
- * All functions return an fd (O_PATH, close-on-exec) or a negative errno.
+ * Paths inside the new root: the destinations of setup operations.
+ *
+ * A lookup first asks the kernel for the whole path with RESOLVE_IN_ROOT and
+ * RESOLVE_NO_SYMLINKS: one system call when no symlink is on the way, which
+ * is the usual case. When there is one, the path is walked one component at
+ * a time from an fd of the root. The walk holds an O_PATH fd of every
+ * directory it passed, so ".." goes back to the fd it came from (and stops at
+ * the root) and no path string is ever looked up twice: a concurrent rename
+ * or swap can't redirect it. Every symlink it meets goes to a policy first.
+ * Anything missing is created relative to the fd of its parent and then
+ * opened with O_NOFOLLOW, so what the walk holds is always what it checked.
+ *
+ * Canonical paths are the paths inside the root with every symlink and "."
+ * or ".." worked out: "/" or "/a/b".
+ *
+ * All functions return an fd (close-on-exec) or a negative errno. -ELOOP with
+ * links->refused_link set means that a symlink was refused.
  */
 
-/* Look up path (absolute or relative: both mean "from the root"). */
-int root_open(int root_fd, const char *path, int flags);
+/* What to do with the symlinks met on the way, and what to report. */
+struct link_policy {
+        /* Decide about the symlink whose canonical path is link: 0 to follow
+         * it wherever it leads, a positive scope to follow it only as far as
+         * allows() says, or a negative errno to refuse it. Without a judge
+         * every symlink is refused. */
+        int (*judge)(void *ctx, const char *link);
+        /* Whether a link judged with this scope may lead to the canonical
+         * path: where its text, walked through, ends, and wherever the walk
+         * makes something on the way. */
+        bool (*allows)(void *ctx, int scope, const char *path);
+        void *ctx;
+        /* A lookup of a path equal to watch leaves the canonical path of
+         * what it found in noted (owned here, replaced by the next one). */
+        const char *watch;
+        char *noted;
+        /* After a refusal: the link, where it leads (worked out lexically),
+         * and the scope it left (0: the link itself was refused, or it is on
+         * procfs or sysfs). Cleared when the next lookup starts. */
+        char *refused_link, *refused_target;
+        int refused_scope;
+};
+
+/* Free what the policy holds (not the policy). */
+void link_policy_clear(struct link_policy *links);
+
+/* Look up path (absolute or relative: both mean "from the root"). flags are
+ * O_PATH (with O_DIRECTORY and O_NOFOLLOW as needed, O_NOFOLLOW returning a
+ * symlink in the last component itself), or O_RDONLY|O_DIRECTORY. */
+int root_open(int root_fd, struct link_policy *links, const char *path, int flags);
 /* The mode of missing parent directories: 0755, less the group and other
  * bits that an explicit --perms (perms, or PERMS_UNSET) leaves empty, as
  * bwrap does. */
@@ -21,12 +61,23 @@ mode_t parent_mode(mode_t perms);
 
 /* Like mkdir -p: missing parents are made with pmode, the last component
  * with mode. Returns an O_PATH fd of the directory. */
-int root_mkdir_p(int root_fd, const char *path, mode_t mode, mode_t pmode);
+int root_mkdir_p(int root_fd, struct link_policy *links, const char *path, mode_t mode, mode_t pmode);
 /* Make sure path exists, creating an empty file (or a directory when dir is
- * set) with mode if it does not; missing parents get pmode. */
-int root_ensure(int root_fd, const char *path, bool dir, mode_t mode, mode_t pmode);
+ * set) with mode if it does not; missing parents get pmode. Returns an
+ * O_PATH fd of what is there. */
+int root_ensure(int root_fd, struct link_policy *links, const char *path, bool dir, mode_t mode, mode_t pmode);
 /* Resolve (creating as needed, with pmode) the parent of path; *base_out
- * gets a copy of the last component. */
-int root_parent(int root_fd, const char *path, mode_t pmode, char **base_out);
+ * gets a copy of the last component, which is not looked at. */
+int root_parent(int root_fd, struct link_policy *links, const char *path, mode_t pmode, char **base_out);
+
 /* Whether path names the root itself ("/", "", ".", "//"...). */
 bool path_is_root(const char *path);
+/* Whether the canonical path lies at or below the canonical path scope. */
+bool path_within(const char *path, const char *scope);
+/* Whether a ".." in path would climb above the root, worked out lexically
+ * ("/usr/../lib" does not; "../x" and "/a/../../b" do). */
+bool path_climbs_above_root(const char *path);
+/* The canonical form of path, worked out lexically: relative to base (a
+ * canonical path; NULL for the root) unless it is absolute, with ".."
+ * stopping at the root. A heap string. */
+char *path_normalize(const char *base, const char *path);

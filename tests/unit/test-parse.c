@@ -67,6 +67,46 @@ static void test_caps(void)
         ok(caps_parse("CAP_NOPE", &mask) < 0, "unknown name is refused");
 }
 
+/* The lexical helpers that destinations use. */
+static void test_dest_paths(void)
+{
+        static const char *const normal[][3] = {
+                /* base, path, canonical */
+                {NULL, "/", "/"},
+                {NULL, "usr//lib/", "/usr/lib"},
+                {NULL, "/a/./b/../c", "/a/c"},
+                {NULL, "/../..", "/"},
+                {"/usr", "lib", "/usr/lib"},
+                {"/usr", "../etc", "/etc"},
+                {"/usr", "/abs", "/abs"},
+                {"/a/b", "../../../x", "/x"},
+                {"/", "x", "/x"},
+                {"/proj", "..", "/"},
+                {"/a", ".", "/a"},
+        };
+
+        ok(!path_climbs_above_root("/usr/../lib"), "/usr/../lib stays inside");
+        ok(!path_climbs_above_root("dev"), "a relative destination is relative to the root");
+        ok(!path_climbs_above_root("a/./../b/.."), "a/./../b/.. ends at the root");
+        ok(path_climbs_above_root("../x"), "../x climbs above the root");
+        ok(path_climbs_above_root("/../../y"), "/../../y climbs above the root");
+        ok(path_climbs_above_root("/a/../.."), "/a/../.. climbs above the root");
+        ok(!path_climbs_above_root("/a/..b"), "..b is a name");
+
+        for (size_t i = 0; i < sizeof normal / sizeof normal[0]; i++) {
+                char *got = path_normalize(normal[i][0], normal[i][1]);
+                ok(strcmp(got, normal[i][2]) == 0, "normalize(%s, %s) is %s (got %s)",
+                   normal[i][0] ? normal[i][0] : "NULL", normal[i][1], normal[i][2], got);
+                free(got);
+        }
+
+        ok(path_within("/proj/a", "/proj"), "/proj/a is within /proj");
+        ok(path_within("/proj", "/proj"), "/proj is within itself");
+        ok(!path_within("/project", "/proj"), "/project is not within /proj");
+        ok(!path_within("/cfg", "/proj"), "/cfg is not within /proj");
+        ok(path_within("/anything", "/"), "everything is within /");
+}
+
 static void test_options(void)
 {
         struct plan p;
@@ -159,6 +199,7 @@ int main(void)
         test_numbers();
         test_paths();
         test_caps();
+        test_dest_paths();
         test_options();
         return tap_done();
 }
