@@ -1,8 +1,14 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """--dev and --proc."""
 
+import json
+import os
+import subprocess
+import sys
+
 import pytest
 
+import harness
 from harness import mount_at
 
 ROOT = ["--ro-bind", "/", "/"]
@@ -54,6 +60,136 @@ def test_dev_nodes_usable(sb):
     assert d["write"]["/dev/null"] == "ok"
     assert d["write"]["/dev/full"] == "No space left on device"
     assert "data" in d["read"]["/dev/urandom"]
+
+
+# Runs as root, in a mount namespace of its own (private, so nothing reaches
+# the host): binds the test's own device nodes over /dev/null and /dev/zero,
+# mounts a devpts instance of its own on /dev/pts and opens a terminal there,
+# owned by the identity as a login terminal is, then starts the launcher with
+# that terminal as its stdout, so that --dev binds it on /dev/console. It
+# reports what the sandbox said and the terminal's stat before and after.
+# The machine's own /dev nodes are never what the sandbox is given.
+DEV_HELPER = r"""
+import ctypes, json, os, subprocess, sys
+cfg = json.loads(sys.argv[1])
+libc = ctypes.CDLL(None, use_errno=True)
+MS_BIND, MS_REC, MS_PRIVATE = 0x1000, 0x4000, 0x40000
+
+def check(r, what):
+    if r != 0:
+        e = ctypes.get_errno()
+        sys.exit(f"helper: {what}: {os.strerror(e)}")
+
+check(libc.unshare(0x20000), "unshare(CLONE_NEWNS)")
+check(libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "make / private")
+for name, path in cfg["nodes"].items():
+    check(libc.mount(path.encode(), ("/dev/" + name).encode(), None, MS_BIND, None), "bind " + name)
+check(libc.mount(b"devpts", b"/dev/pts", b"devpts", 0, b"newinstance,ptmxmode=0666,mode=620"), "devpts")
+master, slave = os.openpty()
+tty = os.ttyname(slave)
+assert tty.startswith("/dev/pts/"), tty
+os.chown(tty, cfg["uid"], cfg["gid"])
+def snap(path):
+    st = os.stat(path)
+    return [st.st_mode, st.st_uid, st.st_gid, st.st_mtime_ns, st.st_ctime_ns, sorted(os.listxattr(path))]
+before = snap(tty)
+p = subprocess.run(cfg["argv"], stdin=subprocess.DEVNULL, stdout=slave, stderr=subprocess.PIPE,
+                   env=cfg["env"], cwd=cfg["cwd"], timeout=60)
+print(json.dumps({"rc": p.returncode, "err": p.stderr.decode(errors="replace"), "tty": tty,
+                  "before": before, "after": snap(tty)}))
+"""
+
+# Inside: try to change each node named, and use the devices.
+DEV_CHANGE_SCRIPT = r"""
+import errno, json, os, sys, termios
+def attempt(f):
+    try:
+        f()
+        return "ok"
+    except OSError as e:
+        return errno.errorcode.get(e.errno, str(e.errno))
+def write_null():
+    with open("/dev/null", "w") as f:
+        f.write("x")
+def read_zero():
+    with open("/dev/zero", "rb") as f:
+        assert f.read(4) == bytes(4)
+def console_ioctl():
+    fd = os.open("/dev/console", os.O_RDWR | os.O_NOCTTY)
+    try:
+        termios.tcgetattr(fd)
+    finally:
+        os.close(fd)
+xattr = "trusted.citest" if os.getuid() == 0 else "user.citest"
+out = {p: {"chmod": attempt(lambda: os.chmod(p, 0o600)),
+           "chown": attempt(lambda: os.chown(p, os.getuid(), os.getgid())),
+           "utime": attempt(lambda: os.utime(p, (0, 0))),
+           "setxattr": attempt(lambda: os.setxattr(p, xattr, b"x"))} for p in sys.argv[1:]}
+if os.path.exists("/dev/console"):
+    out["use"] = {"write_null": attempt(write_null), "read_zero": attempt(read_zero),
+                  "console_ioctl": attempt(console_ioctl)}
+print("RESULT " + json.dumps(out), file=sys.stderr)
+"""
+
+
+def node_snapshot(path):
+    st = os.lstat(path)
+    return [st.st_mode, st.st_uid, st.st_gid, st.st_mtime_ns, st.st_ctime_ns, sorted(os.listxattr(path))]
+
+
+def run_in_private_dev(sb, args, nodes, inside_paths):
+    cfg = {"nodes": nodes, "uid": sb.ident.uid, "gid": sb.ident.gid,
+           "argv": sb.argv(args + ["/usr/bin/python3", "-c", DEV_CHANGE_SCRIPT] + inside_paths),
+           "env": harness.tagged_env(None), "cwd": sb.scratch}
+    p = subprocess.run([sys.executable, "-c", DEV_HELPER, json.dumps(cfg)], capture_output=True, timeout=90)
+    assert p.returncode == 0, p.stderr.decode(errors="replace")
+    rep = json.loads(p.stdout)
+    assert rep["rc"] == 0, rep
+    line = [ln for ln in rep["err"].splitlines() if ln.startswith("RESULT ")]
+    assert line, rep
+    rep["inside"] = json.loads(line[0][len("RESULT "):])
+    return rep
+
+
+@pytest.mark.cocoon_only("bwrap binds the --dev nodes writable")
+def test_dev_nodes_cannot_be_changed(sb):
+    """--dev gives the devices, not the host's nodes: chmod, chown, utimes and
+    setxattr on them fail (the binds are read-only), for a root caller too,
+    and for the console, which the caller owns. The nodes are the test's own,
+    bound over /dev/null and /dev/zero in a private mount namespace."""
+    if os.geteuid() != 0:
+        pytest.skip("needs real root for a private mount namespace with the test's own nodes")
+    nodes_dir = os.path.join(sb.scratch, "nodes")
+    os.mkdir(nodes_dir)
+    nodes = {}
+    for name, (major, minor) in (("null", (1, 3)), ("zero", (1, 5)), ("ctl", (1, 3))):
+        path = os.path.join(nodes_dir, name)
+        os.mknod(path, 0o20666, os.makedev(major, minor))
+        os.chmod(path, 0o666)
+        if name == "ctl":   # the control is the caller's own, as the console is
+            os.chown(path, sb.ident.uid, sb.ident.gid)
+        nodes[name] = path
+    before = {n: node_snapshot(p) for n, p in nodes.items()}
+
+    rep = run_in_private_dev(sb, ROOT + ["--dev", "/dev"] + (["--cap-drop", "ALL"] if sb.ident.is_root else []),
+                             {"null": nodes["null"], "zero": nodes["zero"]},
+                             ["/dev/null", "/dev/zero", "/dev/console"])
+    inside = rep["inside"]
+    for p in ("/dev/null", "/dev/zero", "/dev/console"):
+        for op, res in inside[p].items():
+            assert res == "EROFS", (p, op, res, rep)
+    assert inside["use"] == {"write_null": "ok", "read_zero": "ok", "console_ioctl": "ok"}, inside
+    assert rep["after"] == rep["before"], f"the terminal bound on /dev/console changed: {rep}"
+    for n in ("null", "zero"):
+        assert node_snapshot(nodes[n]) == before[n], f"the test's node on /dev/{n} changed"
+
+    # The control: the same attempt through a writable --dev-bind of the
+    # test's own node does change it, so the checks above would see a change.
+    rep = run_in_private_dev(sb, ROOT + ["--dev", "/dev", "--tmpfs", "/mnt", "--dev-bind", nodes["ctl"], "/mnt/ctl"],
+                             {}, ["/mnt/ctl"])
+    assert rep["inside"]["/mnt/ctl"]["chmod"] == "ok", rep
+    after = node_snapshot(nodes["ctl"])
+    assert after != before["ctl"] and after[0] & 0o7777 == 0o600, (before["ctl"], after)
 
 
 def test_dev_fd_links_resolve(sb):
