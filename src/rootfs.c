@@ -109,6 +109,16 @@ void rootfs_fd_link(int fd, char buf[ROOTFS_FD_LINK_MAX])
         snprintf(buf, ROOTFS_FD_LINK_MAX, "/oldroot/proc/self/fd/%d", fd);
 }
 
+int rootfs_open_own_ns(const char *name)
+{
+        char path[64];
+        int fd;
+
+        snprintf(path, sizeof path, "/oldroot/proc/self/ns/%s", name);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        return fd < 0 ? -errno : fd;
+}
+
 /* After a mount on the new root itself, our fd points below it. */
 static int reopen_newroot(struct rootfs *rfs)
 {

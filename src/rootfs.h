@@ -41,5 +41,9 @@ int rootfs_mount_kernel_fs(struct rootfs *rfs, const struct fs_op *op, const cha
 #define ROOTFS_FD_LINK_MAX 48
 void rootfs_fd_link(int fd, char buf[ROOTFS_FD_LINK_MAX]);
 
+/* Open one of our own namespace files (/proc/self/ns/NAME) for reading, as
+ * ioctls on it need, through the host's /proc. */
+int rootfs_open_own_ns(const char *name);
+
 /* Open a source path on the host, resolved as the caller sees it. */
 int rootfs_open_source(const struct rootfs *rfs, const char *path);

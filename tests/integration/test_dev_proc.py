@@ -3,8 +3,10 @@
 
 import json
 import os
+import shlex
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -262,3 +264,116 @@ def test_proc_sys_not_writable(sb, pidns):
             assert res == "Read-only file system", (p, res)
         else:
             assert res != "ok", f"{p} writable inside the sandbox"
+
+
+# ---------------------------------------------------------------- --pidns without --unshare-pid
+
+@pytest.fixture
+def pid_sandbox(sb):
+    """Sandbox A, as Flatpak starts an app: a user and a pid namespace of its
+    own, --info-fd, the launcher's user namespace bound on /run/.userns; once
+    its command runs, it waits on stdin. Yields (A's first process as the host sees it,
+    its command line marker)."""
+    marker = f"citest-pidns-{os.getpid()}-{time.monotonic_ns()}"
+    r, w = os.pipe()
+    a = harness.Running(sb.argv(["--unshare-user", "--unshare-pid", "--info-fd", str(w)] + ROOT +
+                                ["--proc", "/proc", "--tmpfs", "/run", "--ro-bind-try", "/proc/self/ns/user",
+                                 "/run/.userns", "sh", "-c", f"echo ready; read x # {marker}"]),
+                        harness.tagged_env(None), sb.scratch, pass_fds=(w,))
+    os.close(w)
+    try:
+        info, _ = harness.read_json_object(r, timeout=30.0)
+        # --info-fd comes as setup starts; the command runs once it is done
+        line = harness.readline(a.p.stdout)
+        assert line == b"ready\n", a.finish().describe()
+        yield info["child-pid"], marker
+    finally:
+        os.close(r)
+        a.kill()
+
+
+def joined_argv(sb, child, args, userns=True):
+    """The launcher joining A's namespaces, the fds opened by the identity
+    itself, as flatpak-spawn does: 5 is the user namespace A's launcher made
+    (which owns A's pid namespace), 6 the one A's command runs in (a nested
+    one when A locks its mounts), 7 A's pid namespace."""
+    opens = [f"5</proc/{child}/root/run/.userns", f"6</proc/{child}/ns/user"] if userns else []
+    opens.append(f"7</proc/{child}/ns/pid")
+    shell = f"exec {shlex.quote(sb.cocoon)} " + " ".join(shlex.quote(a) for a in args) + " " + " ".join(opens)
+    return sb.ident.wrap + ["/bin/sh", "-c", shell]
+
+
+def pids_in_namespace(ns_inode):
+    """Each process of the pid namespace, host pid -> pid inside."""
+    out = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            if os.stat(f"/proc/{d}/ns/pid").st_ino != ns_inode:
+                continue
+            with open(f"/proc/{d}/status") as f:
+                nspid = [ln.split()[1:] for ln in f if ln.startswith("NSpid:")][0]
+        except (OSError, IndexError):
+            continue
+        out[int(d)] = int(nspid[-1])
+    return out
+
+
+JOINED_SCRIPT = r"""
+for d in /proc/[0-9]*; do echo "pid ${d#/proc/}"; done
+echo "self $$"
+echo "one $(tr '\0' ' ' < /proc/1/cmdline)"
+echo ready
+read x
+"""
+
+
+def test_proc_of_a_joined_pid_namespace(sb, pid_sandbox):
+    """--pidns FD without --unshare-pid (flatpak run --parent-share-pids,
+    flatpak-spawn --sandbox --share-pids): --proc shows the joined pid
+    namespace, never the host's processes."""
+    child, marker = pid_sandbox
+    a_pidns = os.stat(f"/proc/{child}/ns/pid").st_ino
+    # Flatpak adds --userns2 when A's command runs in a user namespace below
+    # the launcher's.
+    nested = os.stat(f"/proc/{child}/root/run/.userns").st_ino != os.stat(f"/proc/{child}/ns/user").st_ino
+    b = harness.Running(joined_argv(sb, child, ["--userns", "5"] + (["--userns2", "6"] if nested else []) +
+                                    ["--pidns", "7"] + ROOT + ["--proc", "/proc", "sh", "-c", JOINED_SCRIPT]),
+                        harness.tagged_env(None), sb.scratch)
+    try:
+        lines = []
+        while True:
+            line = b.readline()
+            if not line or line == "ready\n":
+                break
+            lines.append(line.rstrip("\n"))
+        if not line:
+            res = b.finish()
+            raise AssertionError("the joining sandbox failed\n" + res.describe())
+        seen = {int(ln.split()[1]) for ln in lines if ln.startswith("pid ")}
+        self_pid = int([ln.split()[1] for ln in lines if ln.startswith("self ")][0])
+        in_a = pids_in_namespace(a_pidns)    # A's processes and B's shell, which joined it
+        res = b.finish(b"go\n")
+    finally:
+        b.kill()
+    assert res.rc == 0, res.describe()
+    assert self_pid in seen and self_pid in in_a.values(), (self_pid, seen, in_a)
+    assert seen == set(in_a.values()), f"/proc inside lists {sorted(seen)}, A's pid namespace holds {in_a}"
+    assert os.getpid() not in seen, "the test process (a host pid) is visible inside"
+    one = [ln[len("one "):] for ln in lines if ln.startswith("one ")][0]
+    with open(f"/proc/{child}/cmdline", "rb") as f:
+        assert one.strip() == f.read().replace(b"\0", b" ").decode().strip(), "/proc/1 is not A's pid 1"
+    assert in_a.get(child) == 1
+
+
+def test_proc_of_a_pid_namespace_out_of_reach(sb, pid_sandbox):
+    """A pid namespace whose owner the sandbox has no privilege over can't be
+    shown by a procfs: one clear line, never the host's /proc instead."""
+    child, _ = pid_sandbox
+    argv = joined_argv(sb, child, ["--unshare-user", "--pidns", "7"] + ROOT + ["--proc", "/proc", "true"],
+                       userns=False)
+    r = subprocess.run(argv, env=harness.tagged_env(None), cwd=sb.scratch, capture_output=True, timeout=60)
+    err = r.stderr.decode()
+    assert r.returncode == 1 and len(err.splitlines()) == 1 and err.startswith(sb.bins.msg_prefix), (r, err)
+    assert "--pidns" in err, err
