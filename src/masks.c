@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 
 #include "log.h"
@@ -28,43 +29,75 @@ const size_t n_sys_masked = ARRAY_SIZE(sys_masked);
 
 #define MASK_ATTRS (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)
 
-/* One empty file on the base tmpfs, bound read-only over every masked file. */
+/* One empty file on the base tmpfs, bound onto itself with the masks'
+ * attributes: a clone of that mount, which keeps them, hides a file. */
 static int empty_file(struct rootfs *rfs)
 {
         if (rfs->empty_fd < 0) {
-                int fd = open("/masked", O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444);
+                _cleanup_close_ int fd = open("/masked", O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444);
+                int mnt;
+
                 if (fd < 0)
                         return -errno;
-                rfs->empty_fd = fd;
+                mnt = mount_clone_attach(fd, "", MASK_ATTRS, fd, "");
+                if (mnt < 0)
+                        return mnt;
+                rfs->empty_fd = mnt;
         }
         return rfs->empty_fd;
 }
 
+/* One empty read-only tmpfs on the base tmpfs: a clone of it hides a
+ * directory, for much less than a new tmpfs each time. (mount(2) makes it in
+ * one call, with its options as a string.) */
+static int empty_dir(struct rootfs *rfs)
+{
+        if (rfs->empty_dir_fd < 0) {
+                int fd;
+
+                if (mkdir("/masked.d", 0555) < 0 ||
+                    mount("tmpfs", "/masked.d", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                          "mode=0555,size=4096") < 0)
+                        return -errno;
+                fd = open("/masked.d", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0)
+                        return -errno;
+                rfs->empty_dir_fd = fd;
+        }
+        return rfs->empty_dir_fd;
+}
+
+/* Hide (dirfd, name), which st describes, with a clone of the empty file or
+ * directory; an empty name means dirfd itself. */
+static int mask_with(struct rootfs *rfs, const struct stat *st, int dirfd, const char *name)
+{
+        int empty;
+
+        if (S_ISLNK(st->st_mode))
+                return 0; /* a link leads elsewhere; what it names is masked there */
+        empty = S_ISDIR(st->st_mode) ? empty_dir(rfs) : empty_file(rfs);
+        if (empty < 0)
+                return empty;
+        return mount_clone_onto(empty, "", 0, dirfd, name);
+}
+
 int mask_fd(struct rootfs *rfs, int target_fd)
 {
-        static const char *const dir_opts[] = {"mode=0555", "size=4096", NULL};
         struct stat st;
-        int empty;
 
         if (fstat(target_fd, &st) < 0)
                 return -errno;
-        if (S_ISLNK(st.st_mode))
-                return 0; /* a link leads elsewhere; what it names is masked there */
-        if (S_ISDIR(st.st_mode))
-                return mount_new_onto("tmpfs", dir_opts, MASK_ATTRS, target_fd);
-        empty = empty_file(rfs);
-        if (empty < 0)
-                return empty;
-        return mount_clone_onto(empty, "", MASK_ATTRS, target_fd, "");
+        return mask_with(rfs, &st, target_fd, "");
 }
 
 int mask_at(struct rootfs *rfs, int dirfd, const char *name)
 {
-        _cleanup_close_ int fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        struct stat st;
 
-        if (fd < 0)
+        /* Not following a link at name, which the mount then goes on. */
+        if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
                 return errno == ENOENT ? 0 : -errno;
-        return mask_fd(rfs, fd);
+        return mask_with(rfs, &st, dirfd, name);
 }
 
 /* Compare paths ignoring repeated and trailing slashes. */

@@ -31,6 +31,7 @@ int rootfs_enter(struct rootfs *rfs)
 {
         const char *base = NULL;
 
+        rfs->empty_dir_fd = -1;
         if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
                 return log_errno(errno, "can't make / a slave mount"), -1;
 
@@ -309,9 +310,9 @@ int rootfs_finish(struct rootfs *rfs)
 {
         close(rfs->oldroot_fd);
         close(rfs->newroot_fd);
-        if (rfs->empty_fd >= 0)
-                close(rfs->empty_fd);
-        rfs->oldroot_fd = rfs->newroot_fd = rfs->empty_fd = -1;
+        closep(&rfs->empty_fd);
+        closep(&rfs->empty_dir_fd);
+        rfs->oldroot_fd = rfs->newroot_fd = -1;
 
         if (chdir("/newroot") < 0)
                 return log_errno(errno, "can't enter the new root"), -1;

@@ -16,7 +16,9 @@ struct rootfs {
         int new_pidns;
         int in_userns;
         const char *file_label; /* --file-label, for the tmpfs mounts */
-        int empty_fd;           /* an empty file on the base tmpfs, for masks */
+        int empty_fd;           /* a read-only mount of an empty file on the base tmpfs, for masks */
+        /* set up by rootfs_enter(): */
+        int empty_dir_fd; /* an empty read-only tmpfs on the base tmpfs, for masks */
 };
 
 /* In a private mount namespace: make propagation slave, mount a private
