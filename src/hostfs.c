@@ -238,9 +238,10 @@ static bool plain_path(const char *path)
         return true;
 }
 
-/* The later operations that mount below the bind's root, found once per
- * bind; root is where the bind really is in the new root (symlinks
- * resolved), NULL when that is unknown and nothing counts as covered. */
+/* The later operations that mount near the parts of the host's procfs and
+ * sysfs in a bind, found once per bind; root is where the bind really is in
+ * the new root (symlinks resolved). None are found when nothing later comes
+ * near, or when where the bind is can't be told: then nothing is skipped. */
 struct cover {
         const struct plan *plan;
         char root[PATH_MAX];
@@ -248,33 +249,54 @@ struct cover {
         size_t n_later;
 };
 
-/* Returns whether a later operation mounts on or above the bind's root,
- * hiding all of it. */
-static bool cover_init(struct rootfs *rfs, const struct fs_op *op, int tree, struct cover *c)
+/* Whether a destination, rest relative to the bind's root, is on, above or
+ * below one of the parts of the host's procfs and sysfs in it. */
+static bool near_parts(const struct hostfs_bind *hb, const char *rest)
+{
+        for (size_t i = 0; i < hb->n; i++)
+                if (path_startswith(rest, hb->part[i].sub) || path_startswith(hb->part[i].sub, rest))
+                        return true;
+        return false;
+}
+
+/* Whether a later operation's destination comes near the bind at root: true
+ * when it is on or above it, else, in *below, whether it is near one of the
+ * parts in it. */
+static bool later_near(const struct hostfs_bind *hb, const char *root, const char *dest, bool *below)
+{
+        const char *rest = path_startswith(dest, root);
+
+        *below = rest && near_parts(hb, rest);
+        return path_startswith(root, dest) != NULL;
+}
+
+/* Fill c in; returns whether a later operation mounts on or above the bind's
+ * root, which hides all of it. */
+static bool cover_init(struct rootfs *rfs, const struct fs_op *op, const struct hostfs_bind *hb, int tree,
+                       struct cover *c)
 {
         const struct plan *p = rfs->plan;
         size_t first = (size_t) (op - p->ops) + 1;
-        bool near = !plain_path(op->dest);
+        bool near = !plain_path(op->dest), below;
 
         c->plan = p;
         c->n_later = 0;
         c->later = NULL;
-        /* Lexically first: usually nothing later comes near the bind, and
-         * where it really is (a magic link to read) isn't needed. */
+        /* Lexically first: usually nothing later comes near, and where the
+         * bind really is (a magic link to read) isn't needed. */
         for (size_t j = first; j < p->n_ops && !near; j++)
-                near = mounts_over(&p->ops[j]) &&
-                       (path_startswith(op->dest, p->ops[j].dest) || path_startswith(p->ops[j].dest, op->dest));
+                near = mounts_over(&p->ops[j]) && (later_near(hb, op->dest, p->ops[j].dest, &below) || below);
         if (!near || rootfs_new_root_path(tree, c->root, sizeof c->root) < 0)
                 return false;
         for (size_t j = first; j < p->n_ops; j++) {
                 const struct fs_op *later = &p->ops[j];
                 if (!mounts_over(later) || !plain_path(later->dest))
                         continue;
-                if (path_startswith(c->root, later->dest)) {
+                if (later_near(hb, c->root, later->dest, &below)) {
                         free(c->later);
                         return true;
                 }
-                if (path_startswith(later->dest, c->root)) {
+                if (below) {
                         if (!c->later)
                                 c->later = xcalloc(p->n_ops - first, sizeof *c->later);
                         c->later[c->n_later++] = j;
@@ -419,7 +441,7 @@ int hostfs_protect(struct rootfs *rfs, const struct fs_op *op, const struct host
         struct cover c;
         int r = 0;
 
-        if (hb->n == 0 || cover_init(rfs, op, tree, &c))
+        if (hb->n == 0 || cover_init(rfs, op, hb, tree, &c))
                 return 0;
         for (size_t i = 0; i < hb->n && r == 0; i++)
                 r = protect_part(rfs, op, &hb->part[i], tree, &c, attrs & MOUNT_ATTR_RDONLY);
