@@ -46,7 +46,7 @@ set -l __cocoon_table '
 --proc                    dir          Mount procfs, its sensitive entries hidden
 --sys                     dir          Mount a read-only sysfs, its sensitive entries hidden
 --mask                    file         Hide a path under an empty read-only file or directory
---unmask                  file         Lift a mask of --proc or --sys (or all of them)
+--unmask                  file         Lift a mask of /proc or /sys, bound ones too (or all of them)
 --dev                     dir          Mount a minimal /dev
 --file                    fd,file      Copy the data on a file descriptor into a new file
 --bind-data               fd,file      Bind a private copy of the data on a file descriptor

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "hostfs.h"
 #include "log.h"
 #include "mountutil.h"
 #include "owners.h"
@@ -110,10 +111,10 @@ int op_bind_fd(struct rootfs *rfs, const struct fs_op *op)
 {
         char link[ROOTFS_FD_LINK_MAX], path[PATH_MAX];
         struct stat want, got;
-        _cleanup_close_ int src = -1, dest = -1;
+        _cleanup_close_ int src = -1, dest = -1, tree = -1;
         uint64_t attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+        struct hostfs_bind hb;
         ssize_t n;
-        int r;
 
         if (fstat(op->fd, &want) < 0)
                 return log_errno(errno, "%s: can't stat fd %d", op->flag, op->fd), -1;
@@ -135,9 +136,11 @@ int op_bind_fd(struct rootfs *rfs, const struct fs_op *op)
                 return dest_error(rfs, op, dest, "can't create mount point");
         if (op->flags & BIND_READONLY)
                 attrs |= MOUNT_ATTR_RDONLY;
-        r = mount_clone_onto(src, "", attrs, dest, "");
-        if (r < 0)
-                return log_errno(r, "%s: can't bind fd %d on %s", op->flag, op->fd, op->dest), -1;
+        if (hostfs_prepare(rfs, op, path, src, &got, &hb, &attrs) < 0)
+                return -1;
+        tree = mount_clone_attach(src, "", attrs, dest, "");
+        if (tree < 0)
+                return log_errno(tree, "%s: can't bind fd %d on %s", op->flag, op->fd, op->dest), -1;
         close(op->fd);
-        return 0;
+        return hostfs_protect(rfs, op, &hb, tree, attrs);
 }

@@ -26,7 +26,11 @@ static const struct {
         {"fd", "/proc/self/fd"},      {"core", "/proc/kcore"},       {"ptmx", "pts/ptmx"},
 };
 
-/* Bind the host file at src onto a new empty file dev/name. */
+/* Bind the host file at src onto a new empty file dev/name. The bind is
+ * read-only: that doesn't stop reads, writes or ioctls on a device, but it
+ * does stop chmod, chown, utimes and xattrs on the node, which are the
+ * host's node's. A root caller owns the host's /dev/null, and any caller
+ * owns the terminal that becomes the console. */
 static int bind_node(struct rootfs *rfs, int dev, const char *src, const char *name)
 {
         _cleanup_close_ int from = rootfs_open_source(rfs, src);
@@ -38,7 +42,7 @@ static int bind_node(struct rootfs *rfs, int dev, const char *src, const char *n
         if (fd < 0)
                 return -errno;
         close(fd);
-        return mount_clone_onto(from, "", MOUNT_ATTR_NOSUID, dev, name);
+        return mount_clone_onto(from, "", MOUNT_ATTR_NOSUID | MOUNT_ATTR_RDONLY, dev, name);
 }
 
 int dev_mount(struct rootfs *rfs, const struct fs_op *op)

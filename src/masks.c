@@ -3,9 +3,10 @@
 #include "masks.h"
 
 #include <fcntl.h>
-#include <sched.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 
 #include "log.h"
@@ -26,122 +27,126 @@ const char *const sys_masked[] = {
 };
 const size_t n_sys_masked = ARRAY_SIZE(sys_masked);
 
+/* A bind of the host's sysfs is read-only as a whole, as --sys is: most of
+ * its writable files are kernel settings. */
+static const char *const sys_readonly[] = {""};
+
+const struct kfs_masks kfs_proc = {
+        .what = "procfs",
+        .host = "/proc",
+        .magic = PROC_SUPER_MAGIC,
+        .hidden = proc_masked,
+        .n_hidden = ARRAY_SIZE(proc_masked),
+        .readonly = proc_readonly,
+        .n_readonly = ARRAY_SIZE(proc_readonly),
+};
+const struct kfs_masks kfs_sys = {
+        .what = "sysfs",
+        .host = "/sys",
+        .magic = SYSFS_MAGIC,
+        .hidden = sys_masked,
+        .n_hidden = ARRAY_SIZE(sys_masked),
+        .readonly = sys_readonly,
+        .n_readonly = ARRAY_SIZE(sys_readonly),
+        .cpus = true,
+};
+
 #define MASK_ATTRS (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)
 
-/* One empty file on the base tmpfs, bound read-only over every masked file. */
+/* One empty file on the base tmpfs, bound onto itself with the masks'
+ * attributes: a clone of that mount, which keeps them, hides a file. */
 static int empty_file(struct rootfs *rfs)
 {
         if (rfs->empty_fd < 0) {
-                int fd = open("/masked", O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444);
+                _cleanup_close_ int fd = open("/masked", O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444);
+                int mnt;
+
                 if (fd < 0)
                         return -errno;
-                rfs->empty_fd = fd;
+                mnt = mount_clone_attach(fd, "", MASK_ATTRS, fd, "");
+                if (mnt < 0)
+                        return mnt;
+                rfs->empty_fd = mnt;
         }
         return rfs->empty_fd;
 }
 
+/* One empty read-only tmpfs on the base tmpfs: a clone of it hides a
+ * directory, for much less than a new tmpfs each time. (mount(2) makes it in
+ * one call, with its options as a string.) */
+static int empty_dir(struct rootfs *rfs)
+{
+        if (rfs->empty_dir_fd < 0) {
+                int fd;
+
+                if (mkdir("/masked.d", 0555) < 0 ||
+                    mount("tmpfs", "/masked.d", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                          "mode=0555,size=4096") < 0)
+                        return -errno;
+                fd = open("/masked.d", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0)
+                        return -errno;
+                rfs->empty_dir_fd = fd;
+        }
+        return rfs->empty_dir_fd;
+}
+
+/* Hide (dirfd, name), which st describes, with a clone of the empty file or
+ * directory; an empty name means dirfd itself. */
+static int mask_with(struct rootfs *rfs, const struct stat *st, int dirfd, const char *name)
+{
+        int empty;
+
+        if (S_ISLNK(st->st_mode))
+                return 0; /* a link leads elsewhere; what it names is masked there */
+        empty = S_ISDIR(st->st_mode) ? empty_dir(rfs) : empty_file(rfs);
+        if (empty < 0)
+                return empty;
+        return mount_clone_onto(empty, "", 0, dirfd, name);
+}
+
 int mask_fd(struct rootfs *rfs, int target_fd)
 {
-        static const char *const dir_opts[] = {"mode=0555", "size=4096", NULL};
         struct stat st;
-        int empty;
 
         if (fstat(target_fd, &st) < 0)
                 return -errno;
-        if (S_ISLNK(st.st_mode))
-                return 0; /* a link leads elsewhere; what it names is masked there */
-        if (S_ISDIR(st.st_mode))
-                return mount_new_onto("tmpfs", dir_opts, MASK_ATTRS, target_fd);
-        empty = empty_file(rfs);
-        if (empty < 0)
-                return empty;
-        return mount_clone_onto(empty, "", MASK_ATTRS, target_fd, "");
+        return mask_with(rfs, &st, target_fd, "");
 }
 
 int mask_at(struct rootfs *rfs, int dirfd, const char *name)
 {
-        _cleanup_close_ int fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        struct stat st;
 
-        if (fd < 0)
+        /* Not following a link at name, which the mount then goes on. */
+        if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
                 return errno == ENOENT ? 0 : -errno;
-        return mask_fd(rfs, fd);
+        return mask_with(rfs, &st, dirfd, name);
 }
 
-/* Compare paths ignoring repeated and trailing slashes. */
-static bool same_path(const char *a, const char *b)
+const char *mask_entry_in_bind(const char *entry, const char *bound)
 {
-        for (;;) {
-                while (*a == '/' && (a[1] == '/' || a[1] == '\0'))
-                        a++;
-                while (*b == '/' && (b[1] == '/' || b[1] == '\0'))
-                        b++;
-                if (*a != *b)
-                        return false;
-                if (!*a)
+        const char *rest = path_startswith(entry, bound);
+
+        if (rest)
+                return rest;
+        return path_startswith(bound, entry) ? "" : NULL;
+}
+
+bool mask_lifted_path(const struct rootfs *rfs, const char *path)
+{
+        const struct plan *p = rfs->plan;
+
+        for (size_t i = 0; i < p->n_unmask; i++)
+                if (strcmp(p->unmask[i], "all") == 0 || path_equal(path, p->unmask[i]))
                         return true;
-                a++, b++;
-        }
+        return false;
 }
 
 bool mask_lifted(const struct rootfs *rfs, const char *mount_dest, const char *name)
 {
-        const struct plan *p = rfs->plan;
         char full[4096];
 
         snprintf(full, sizeof full, "/%s/%s", mount_dest, name);
-        for (size_t i = 0; i < p->n_unmask; i++) {
-                char want[4096];
-
-                if (strcmp(p->unmask[i], "all") == 0)
-                        return true;
-                snprintf(want, sizeof want, "/%s", p->unmask[i]);
-                if (same_path(full, want))
-                        return true;
-        }
-        return false;
-}
-
-static bool in_list(const char *mount_dest, const char *want, const char *const *list, size_t n)
-{
-        char full[4096];
-
-        for (size_t i = 0; i < n; i++) {
-                snprintf(full, sizeof full, "/%s/%s", mount_dest, list[i]);
-                if (same_path(full, want))
-                        return true;
-        }
-        return false;
-}
-
-int masks_check_unmask(const struct plan *p)
-{
-        bool own_userns = (p->clone_flags & CLONE_NEWUSER) || p->userns_fd >= 0;
-
-        for (size_t i = 0; i < p->n_unmask; i++) {
-                const char *u = p->unmask[i];
-                char want[4096];
-                bool masked = false, tunable = false;
-
-                if (strcmp(u, "all") == 0)
-                        continue;
-                snprintf(want, sizeof want, "/%s", u);
-                for (size_t j = 0; j < p->n_ops; j++) {
-                        const struct fs_op *op = &p->ops[j];
-                        if (op->kind == FS_PROC) {
-                                masked |= in_list(op->dest, want, proc_masked, n_proc_masked);
-                                tunable |= in_list(op->dest, want, proc_readonly, n_proc_readonly);
-                        } else if (op->kind == FS_SYS) {
-                                masked |= in_list(op->dest, want, sys_masked, n_sys_masked) ||
-                                          (strstr(want, "/thermal_throttle") != NULL);
-                        }
-                }
-                if (tunable && !own_userns)
-                        return log_error("--unmask: %s stays read-only: without a user namespace of its own the "
-                                         "sandbox would write the host's kernel settings",
-                                         u),
-                               -1;
-                if (!masked && !tunable)
-                        return log_error("--unmask: %s is not a path that --proc or --sys hides", u), -1;
-        }
-        return 0;
+        return mask_lifted_path(rfs, full);
 }

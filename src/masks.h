@@ -21,11 +21,30 @@ extern const size_t n_proc_readonly;
 /* What OCI runtimes hide of /sys (and every cpu*'s thermal_throttle). */
 extern const char *const sys_masked[];
 extern const size_t n_sys_masked;
+/* Where the cpu*'s directories are in sysfs. */
+#define SYS_CPU_DIR "devices/system/cpu"
 
-struct plan;
-/* At validation: every --unmask must name something masked, and a root
- * caller without a user namespace can't unmask the kernel's tunables. */
-int masks_check_unmask(const struct plan *p);
+/* The protections of one of the host's kernel filesystems, wherever a bind
+ * brings it into the sandbox: paths relative to the filesystem's root. */
+struct kfs_masks {
+        const char *what; /* "procfs", "sysfs" */
+        const char *host; /* where the host has it: "/proc", "/sys" */
+        unsigned long magic;
+        const char *const *hidden;
+        size_t n_hidden;
+        const char *const *readonly; /* "" is the whole filesystem */
+        size_t n_readonly;
+        bool cpus; /* also every SYS_CPU_DIR/cpuN/thermal_throttle */
+};
+extern const struct kfs_masks kfs_proc, kfs_sys;
+
+/* Where the protected path entry of a kernel filesystem falls in a bind of
+ * the part bound of that filesystem (both relative to its root, "" for the
+ * root): the path relative to the bind's root where it is, "" when the bind
+ * lies inside it, or NULL when they don't meet. */
+const char *mask_entry_in_bind(const char *entry, const char *bound);
 
 /* Whether --unmask lifts the mask or read-only bind on mount_dest/name. */
 bool mask_lifted(const struct rootfs *rfs, const char *mount_dest, const char *name);
+/* The same for a path inside the sandbox. */
+bool mask_lifted_path(const struct rootfs *rfs, const char *path);

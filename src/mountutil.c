@@ -16,7 +16,7 @@ int mount_set_attrs(int fd, uint64_t attrs, int recursive)
         return 0;
 }
 
-int mount_clone_onto(int dirfd, const char *path, uint64_t attrs, int to_fd, const char *to_path)
+int mount_clone_attach(int dirfd, const char *path, uint64_t attrs, int to_fd, const char *to_path)
 {
         _cleanup_close_ int tree = -1;
         unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | (*path ? 0 : AT_EMPTY_PATH);
@@ -31,6 +31,16 @@ int mount_clone_onto(int dirfd, const char *path, uint64_t attrs, int to_fd, con
         if (sys_move_mount(tree, "", to_fd, to_path,
                            MOVE_MOUNT_F_EMPTY_PATH | (*to_path ? 0 : MOVE_MOUNT_T_EMPTY_PATH)) < 0)
                 return -errno;
+        return take_fd(&tree);
+}
+
+int mount_clone_onto(int dirfd, const char *path, uint64_t attrs, int to_fd, const char *to_path)
+{
+        int tree = mount_clone_attach(dirfd, path, attrs, to_fd, to_path);
+
+        if (tree < 0)
+                return tree;
+        close(tree);
         return 0;
 }
 

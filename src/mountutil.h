@@ -9,6 +9,9 @@
  * the clone the attributes in attrs (MOUNT_ATTR_*), and attach it on the
  * object that to_fd refers to. An empty path means dirfd itself. */
 int mount_clone_onto(int dirfd, const char *path, uint64_t attrs, int to_fd, const char *to_path);
+/* The same, returning an fd of the clone's root instead of 0: once attached,
+ * it is a handle on the new mount that needs no second lookup of its path. */
+int mount_clone_attach(int dirfd, const char *path, uint64_t attrs, int to_fd, const char *to_path);
 
 /* Create a new filesystem of type fstype, with "key=value" options (NULL
  * terminated; a bare "key" sets a flag), mount attributes attrs, and attach it

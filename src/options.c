@@ -962,7 +962,7 @@ static const struct option_def table[] = {
         { "--proc", 1, "DEST", opt_proc, "Mount procfs on DEST", { D } },
         { "--sys", 1, "DEST", opt_sys, "Mount a read-only sysfs on DEST, its sensitive parts hidden", { D } },
         { "--mask", 1, "PATH", opt_mask, "Hide PATH: an empty read-only file or directory", { F } },
-        { "--unmask", 1, "PATH", opt_unmask, "Lift a /proc or /sys mask on PATH ('all' lifts every one)", { F } },
+        { "--unmask", 1, "PATH", opt_unmask, "Lift a /proc or /sys protection on PATH, bound ones too ('all' lifts every one)", { F } },
         { "--dev", 1, "DEST", opt_dev, "Mount a new minimal /dev on DEST", { D } },
         { "--file", 2, "FD DEST", opt_file, "Copy the data from FD into a new file DEST", { COMPLETE_FD, F } },
         { "--bind-data", 2, "FD DEST", opt_bind_data, "Bind a private copy of the data from FD on DEST", { COMPLETE_FD, F } },

@@ -4,6 +4,7 @@
 struct rootfs;
 struct fs_op;
 
-/* --proc DEST: a fresh procfs with a pid namespace, else the host's /proc
- * bound recursively; the kernel tunables in it are then made read-only. */
+/* --proc DEST: a fresh procfs in a pid namespace of our own or joined with
+ * --pidns, else the host's /proc bound recursively; the kernel tunables in it
+ * are then made read-only, and what tells about the host hidden. */
 int proc_mount(struct rootfs *rfs, const struct fs_op *op);

@@ -11,6 +11,7 @@
 
 #include "dataops.h"
 #include "dev.h"
+#include "hostfs.h"
 #include "label.h"
 #include "log.h"
 #include "masks.h"
@@ -32,6 +33,8 @@ int rootfs_enter(struct rootfs *rfs)
 {
         const char *base = NULL;
 
+        rfs->empty_dir_fd = -1;
+        rfs->hostfs = NULL;
         if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
                 return log_errno(errno, "can't make / a slave mount"), -1;
 
@@ -110,6 +113,34 @@ void rootfs_fd_link(int fd, char buf[ROOTFS_FD_LINK_MAX])
         snprintf(buf, ROOTFS_FD_LINK_MAX, "/oldroot/proc/self/fd/%d", fd);
 }
 
+int rootfs_new_root_path(int fd, char *buf, size_t size)
+{
+        char link[ROOTFS_FD_LINK_MAX], path[PATH_MAX];
+        const char *rest;
+        ssize_t n;
+
+        rootfs_fd_link(fd, link);
+        n = readlink(link, path, sizeof path - 1);
+        if (n < 0)
+                return -errno;
+        path[n] = '\0';
+        rest = path_startswith(path, "/newroot");
+        if (!rest)
+                return -EXDEV;
+        snprintf(buf, size, "/%s", rest);
+        return 0;
+}
+
+int rootfs_open_own_ns(const char *name)
+{
+        char path[64];
+        int fd;
+
+        snprintf(path, sizeof path, "/oldroot/proc/self/ns/%s", name);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        return fd < 0 ? -errno : fd;
+}
+
 /* After a mount on the new root itself, our fd points below it. */
 static int reopen_newroot(struct rootfs *rfs)
 {
@@ -123,10 +154,10 @@ static int reopen_newroot(struct rootfs *rfs)
 
 static int op_bind(struct rootfs *rfs, const struct fs_op *op)
 {
-        _cleanup_close_ int src = -1, dest = -1;
+        _cleanup_close_ int src = -1, dest = -1, tree = -1;
+        struct hostfs_bind hb;
         uint64_t attrs = 0;
         struct stat st;
-        int r;
 
         src = rootfs_open_source(rfs, op->src);
         if (src < 0) {
@@ -148,10 +179,12 @@ static int op_bind(struct rootfs *rfs, const struct fs_op *op)
                 attrs |= MOUNT_ATTR_NODEV;
         if (op->flags & BIND_READONLY)
                 attrs |= MOUNT_ATTR_RDONLY;
-        r = mount_clone_onto(src, "", attrs, dest, "");
-        if (r < 0)
-                return log_errno(r, "%s: can't bind %s on %s", op->flag, op->src, op->dest), -1;
-        return 0;
+        if (hostfs_prepare(rfs, op, op->src, src, &st, &hb, &attrs) < 0)
+                return -1;
+        tree = mount_clone_attach(src, "", attrs, dest, "");
+        if (tree < 0)
+                return log_errno(tree, "%s: can't bind %s on %s", op->flag, op->src, op->dest), -1;
+        return hostfs_protect(rfs, op, &hb, tree, attrs);
 }
 
 static int op_remount_ro(struct rootfs *rfs, const struct fs_op *op)
@@ -333,9 +366,10 @@ int rootfs_finish(struct rootfs *rfs)
 {
         close(rfs->oldroot_fd);
         close(rfs->newroot_fd);
-        if (rfs->empty_fd >= 0)
-                close(rfs->empty_fd);
-        rfs->oldroot_fd = rfs->newroot_fd = rfs->empty_fd = -1;
+        closep(&rfs->empty_fd);
+        closep(&rfs->empty_dir_fd);
+        rfs->oldroot_fd = rfs->newroot_fd = -1;
+        hostfs_free(rfs);
 
         if (chdir("/newroot") < 0)
                 return log_errno(errno, "can't enter the new root"), -1;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "safepath.h"
@@ -24,7 +25,10 @@ struct rootfs {
         int new_pidns;
         int in_userns;
         const char *file_label; /* --file-label, for the tmpfs mounts */
-        int empty_fd;           /* an empty file on the base tmpfs, for masks */
+        int empty_fd;           /* a read-only mount of an empty file on the base tmpfs, for masks */
+        /* set up by rootfs_enter(): */
+        int empty_dir_fd;      /* an empty read-only tmpfs on the base tmpfs, for masks */
+        struct hostfs *hostfs; /* what binds need to know about the host: hostfs.c */
 };
 
 /* In a private mount namespace: make propagation slave, mount a private
@@ -48,6 +52,14 @@ int rootfs_mount_kernel_fs(struct rootfs *rfs, const struct fs_op *op, const cha
  * for interfaces that only take paths. */
 #define ROOTFS_FD_LINK_MAX 48
 void rootfs_fd_link(int fd, char buf[ROOTFS_FD_LINK_MAX]);
+
+/* The path of fd, something in the new root, as it will be seen inside the
+ * sandbox, symlinks resolved; a negative errno if it is not in the new root. */
+int rootfs_new_root_path(int fd, char *buf, size_t size);
+
+/* Open one of our own namespace files (/proc/self/ns/NAME) for reading, as
+ * ioctls on it need, through the host's /proc. */
+int rootfs_open_own_ns(const char *name);
 
 /* Open a source path on the host, resolved as the caller sees it. */
 int rootfs_open_source(const struct rootfs *rfs, const char *path);

@@ -142,6 +142,25 @@ int parse_size(const char *s, uint64_t *out)
         return 0;
 }
 
+const char *path_startswith(const char *path, const char *base)
+{
+        for (;;) {
+                size_t n;
+
+                while (*path == '/')
+                        path++;
+                while (*base == '/')
+                        base++;
+                if (!*base)
+                        return path;
+                n = strcspn(base, "/");
+                if (strcspn(path, "/") != n || memcmp(path, base, n) != 0)
+                        return NULL;
+                path += n;
+                base += n;
+        }
+}
+
 int write_all(int fd, const void *buf, size_t len)
 {
         const char *p = buf;

@@ -50,6 +50,19 @@ int parse_fd(const char *s, int *out);            /* 0..INT_MAX */
 int parse_octal_mode(const char *s, mode_t *out); /* 0..07777 */
 int parse_size(const char *s, uint64_t *out);     /* bytes, optional K/M/G/T suffix */
 
+/* When path is base or lies below it, comparing whole components (repeated
+ * and trailing slashes don't count), the rest of path after base without its
+ * leading slashes, "" for base itself; otherwise NULL. Lexical: "." and ".."
+ * are components like any other. */
+const char *path_startswith(const char *path, const char *base);
+/* Whether a and b are the same path, lexically, ignoring repeated and
+ * trailing slashes. */
+static inline bool path_equal(const char *a, const char *b)
+{
+        const char *rest = path_startswith(a, b);
+        return rest && !*rest;
+}
+
 /* Write all of buf to fd, retrying on EINTR and short writes. */
 int write_all(int fd, const void *buf, size_t len);
 /* Read the whole of fd into a NUL-terminated buffer (max bytes). */

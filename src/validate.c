@@ -8,10 +8,10 @@
 
 #include "landlock.h"
 #include "log.h"
-#include "masks.h"
 #include "plan.h"
 #include "precompiled.h"
 #include "profile.h"
+#include "unmask.h"
 #include "userns.h"
 #include "util.h"
 
@@ -153,8 +153,6 @@ int plan_validate(struct plan *p)
                 return -1;
         if (landlock_settle(p) < 0)
                 return -1;
-        if (masks_check_unmask(p) < 0)
-                return -1;
         if ((p->monotonic_offset || p->boottime_offset) && !p->unshare_time)
                 return log_error("%s: needs --unshare-time",
                                  p->monotonic_offset ? "--monotonic-offset" : "--boottime-offset"),
@@ -175,5 +173,7 @@ int plan_validate(struct plan *p)
                 if (r)
                         return -1;
         }
-        return 0;
+        /* After the sources are absolute: binds of the host's /proc and
+         * /sys are recognised by their source paths. */
+        return unmask_check(p);
 }

@@ -7,8 +7,10 @@ Only behaviour both should share is compared. Known differences of bwrap 0.8
 fails, no --argv0/--level-prefix) are kept out of these lines. Values that
 differ by nature are normalised: namespace inodes become host/new, host pids
 become "host", pipe inodes are dropped. Not compared: the reaper's name
-(pid 1), mounts strictly below /proc and the seccomp mode, since cocoon's
-lockdown may mask more of /proc and add a default filter."""
+(pid 1), mounts strictly below /proc, the masks on a bound /sys and the
+seccomp mode, since cocoon's lockdown may mask more of /proc and /sys and add
+a default filter; nor whether the device nodes of --dev are bound read-only,
+as cocoon binds them."""
 
 import json
 import os
@@ -40,6 +42,18 @@ def _map(text):
     return [(ln.split()[0], ln.split()[2]) for ln in (text or "").splitlines() if ln.strip()]
 
 
+# Where cocoon hides parts of the host's /sys, also when a bind brings it in.
+SYS_MASKS = ("/sys/firmware", "/sys/kernel/security", "/sys/kernel/debug", "/sys/fs/selinux",
+             "/sys/devices/virtual/powercap")
+DEV_NODES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty", "/dev/console")
+
+
+def _sys_mask(m):
+    return m.fstype == "tmpfs" and (m.point in SYS_MASKS or
+                                    (m.point.startswith("/sys/devices/system/cpu/") and
+                                     m.point.endswith("/thermal_throttle")))
+
+
 def normalize(d, host_ns, caller_sid):
     ns = {k: ("host" if v == host_ns.get(k) else "new") for k, v in d["ns"].items()}
     newpid = ns.get("pid") == "new"
@@ -57,7 +71,7 @@ def normalize(d, host_ns, caller_sid):
     if d["_mounts"] is not None:
         mounts = []
         for m in visible_mounts(d["_mounts"]):
-            if m.point.startswith("/proc/"):
+            if m.point.startswith("/proc/") or _sys_mask(m):
                 continue
             # tmpfs mode/size options count, except on the root: how the base
             # tmpfs is made is the launcher's business (stat of / is compared)
@@ -66,6 +80,8 @@ def normalize(d, host_ns, caller_sid):
             fl = [f for f in ("ro", "nosuid", "nodev", "noexec") if f in m.opts]
             if m.point == "/proc" and "noexec" in fl:
                 fl.remove("noexec")   # a noexec /proc is allowed hardening
+            if m.point in DEV_NODES and "ro" in fl:
+                fl.remove("ro")       # so are read-only device nodes
             mounts.append((m.point, m.fstype, tuple(fl), tuple(sorted(sup.items()))))
     stats = {}
     for p, st in d["stat"].items():

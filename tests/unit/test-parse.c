@@ -4,9 +4,11 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "caps.h"
+#include "masks.h"
 #include "options.h"
 #include "plan.h"
 #include "safepath.h"
@@ -46,6 +48,12 @@ static void test_numbers(void)
         ok(parse_size("999999999999999999T", &v) == -ERANGE, "size overflow");
 }
 
+/* a is the string b (NULL never is). */
+static bool same(const char *a, const char *b)
+{
+        return a && strcmp(a, b) == 0;
+}
+
 static void test_paths(void)
 {
         ok(path_is_root("/"), "/ is the root");
@@ -54,6 +62,20 @@ static void test_paths(void)
         ok(path_is_root(""), "empty is the root");
         ok(!path_is_root("/a"), "/a is not the root");
         ok(!path_is_root("/..a"), "/..a is not the root");
+
+        ok(same(path_startswith("/proc/sys/kernel", "/proc"), "sys/kernel"), "path_startswith: below");
+        ok(same(path_startswith("//proc//", "/proc"), ""), "path_startswith: itself, slashes");
+        ok(path_startswith("/procfs", "/proc") == NULL, "path_startswith: whole components only");
+        ok(path_startswith("/proc", "/proc/sys") == NULL, "path_startswith: above is not below");
+        ok(same(path_startswith("a/b", ""), "a/b"), "path_startswith: everything is below the root");
+        ok(path_equal("/a//b/", "a/b") && !path_equal("/a/b", "/a/bc"), "path_equal");
+
+        ok(same(mask_entry_in_bind("kernel/security", ""), "kernel/security"),
+           "mask entry in a bind of the whole filesystem");
+        ok(same(mask_entry_in_bind("kernel/security", "kernel"), "security"), "mask entry inside the bound part");
+        ok(same(mask_entry_in_bind("firmware", "firmware/acpi"), ""), "a bound part inside the entry is all of it");
+        ok(mask_entry_in_bind("firmware", "devices") == NULL, "unrelated parts don't meet");
+        ok(same(mask_entry_in_bind("", "devices/system"), ""), "\"\" holds every part");
 }
 
 static void test_caps(void)
