@@ -129,14 +129,14 @@ static void sandbox_path(const struct fs_op *op, const struct hostfs_part *part,
 }
 
 /* Whether --unmask lifts the protection at loc; a read-only one (tunable)
- * only where a user namespace of our own keeps the host's settings out of
- * reach, as for --proc. */
+ * only where the host's settings are out of reach anyway, as for --proc
+ * (see tunables_guarded). */
 static bool lifted(const struct rootfs *rfs, const struct fs_op *op, const struct hostfs_part *part, const char *loc,
                    bool tunable)
 {
         char path[PATH_MAX];
 
-        if ((tunable && !rfs->in_userns) || rfs->plan->n_unmask == 0)
+        if ((tunable && !rfs->tunables_guarded) || rfs->plan->n_unmask == 0)
                 return false;
         sandbox_path(op, part, loc, path, sizeof path);
         return mask_lifted_path(rfs, path);
@@ -167,7 +167,7 @@ static int bound_part(struct rootfs *rfs, const struct fs_op *op, const char *na
                                          op->flag, name, k->masks->what, k->masks->host),
                                -1;
                 /* Where the kernel's settings are in it is unknown too. */
-                if (!rfs->in_userns)
+                if (!rfs->tunables_guarded)
                         *attrs |= MOUNT_ATTR_RDONLY;
                 return 0;
         }
@@ -188,7 +188,7 @@ int hostfs_prepare(struct rootfs *rfs, const struct fs_op *op, const char *name,
         struct hostfs *h;
 
         hb->n = 0;
-        if (rfs->in_userns && unmask_all(rfs->plan))
+        if (rfs->tunables_guarded && unmask_all(rfs->plan))
                 return 0; /* nothing would be protected */
         h = hostfs_get(rfs);
         if (!h)

@@ -134,7 +134,8 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
                              .newroot_fd = -1,
                              .console = ctx->console,
                              .new_pidns = !!(p->clone_flags & CLONE_NEWPID),
-                             .in_userns = (p->clone_flags & CLONE_NEWUSER) || p->userns_fd >= 0,
+                             .in_userns = plan_in_userns(p),
+                             .tunables_guarded = plan_in_userns(p) && p->caller_uid != 0,
                              .file_label = p->file_label};
         struct pid1 s = {.plan = p,
                          .saved_mask = ctx->saved_mask,

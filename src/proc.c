@@ -52,9 +52,10 @@ int proc_mount(struct rootfs *rfs, const struct fs_op *op)
                 return -1;
         for (size_t i = 0; i < n_proc_readonly; i++) {
                 const char *sub = proc_readonly[i];
-                /* Only a user namespace of our own guards the host's tunables
-                 * by itself; without one they stay read-only, --unmask or not. */
-                if (rfs->in_userns && mask_lifted(rfs, op->dest, sub))
+                /* Only a user namespace of our own, whose processes are not
+                 * the host's root, guards the host's tunables by itself;
+                 * otherwise they stay read-only, --unmask or not. */
+                if (rfs->tunables_guarded && mask_lifted(rfs, op->dest, sub))
                         continue;
                 r = mount_clone_onto(proc, sub, attrs | MOUNT_ATTR_RDONLY, proc, sub);
                 if (r == -ENOENT)

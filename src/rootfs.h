@@ -24,6 +24,10 @@ struct rootfs {
         const char *console; /* the caller's terminal, for --dev; may be NULL */
         int new_pidns;
         int in_userns;
+        /* The kernel's settings under /proc/sys and /sys are out of reach by
+         * themselves: a user namespace of our own whose ids are not the host's
+         * root (a root caller's sandbox is host uid 0, whatever its map). */
+        int tunables_guarded;
         const char *file_label; /* --file-label, for the tmpfs mounts */
         int empty_fd;           /* a read-only mount of an empty file on the base tmpfs, for masks */
         /* set up by rootfs_enter(): */

@@ -121,6 +121,9 @@ static void check_bind(const struct fs_op *op, const char *want, struct verdict 
 int unmask_check(const struct plan *p)
 {
         bool own_userns = (p->clone_flags & CLONE_NEWUSER) || p->userns_fd >= 0;
+        /* A root caller's sandbox runs as the host's uid 0 whatever its id
+         * map, and uid 0 may write most kernel settings. */
+        bool guarded = own_userns && p->caller_uid != 0;
 
         for (size_t i = 0; i < p->n_unmask; i++) {
                 const char *u = p->unmask[i];
@@ -144,10 +147,12 @@ int unmask_check(const struct plan *p)
                 }
                 /* A path that names something hidden too lifts that,
                  * and stays read-only (a bind of a part of sysfs). */
-                if (v.tunable && !v.masked && !own_userns)
-                        return log_error("--unmask: %s stays read-only: without a user namespace of its own the "
-                                         "sandbox would write the host's kernel settings",
-                                         u),
+                if (v.tunable && !v.masked && !guarded)
+                        return log_error("--unmask: %s stays read-only: %s the sandbox would write the host's "
+                                         "kernel settings",
+                                         u,
+                                         own_userns ? "its processes are the host's root, so"
+                                                    : "without a user namespace of its own"),
                                -1;
                 if (!v.masked && !v.tunable)
                         return log_error("--unmask: %s is not a path that --proc, --sys or a bind of the host's "

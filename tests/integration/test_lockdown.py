@@ -25,6 +25,8 @@ import tempfile
 import termios
 import time
 
+import textwrap
+
 import pytest
 
 import harness
@@ -1288,12 +1290,35 @@ def test_proc_unmask_all(sb, pidns):
 
 
 def test_unmask_tunables_needs_a_user_namespace(sb):
-    """A root caller without a user namespace can't make /proc/sys writable."""
+    """A root caller can't make /proc/sys writable: without a user namespace
+    its sandbox is the host's root, and with one too (uid 0 maps to the
+    host's uid 0, which may write most kernel settings)."""
     if not sb.ident.is_root:
-        pytest.skip("about root callers without a user namespace")
-    sb.expect_error(sb.minimal + ["--unmask", "/proc/sys", "true"], ["--unmask", "/proc/sys"])
-    d = sb.probe(sb.minimal + ["--unshare-user", "--unmask", "/proc/sys"])
-    assert mount_at(d["_mounts"], "/proc/sys") is None
+        pytest.skip("about root callers")
+    for extra in ([], ["--unshare-user"]):
+        sb.expect_error(sb.minimal + extra + ["--unmask", "/proc/sys", "true"], ["--unmask", "/proc/sys"])
+
+
+def test_unmask_all_keeps_host_settings_read_only_for_root(sb):
+    """The replay: root, with its own user namespace, --unmask all and no
+    capabilities at all, opened /proc/sys/vm/swappiness for writing (the
+    test never writes: it closes what it opened and fails). A user's
+    sandbox gets /proc/sys as asked: it is not the host's root."""
+    code = textwrap.dedent('''
+        import errno, os
+        try:
+            os.close(os.open("/proc/sys/vm/swappiness", os.O_WRONLY))
+            print("opened")
+        except OSError as e:
+            print(errno.errorcode[e.errno])
+    ''')
+    r = sb.run(sb.minimal + ["--unshare-user", "--unshare-pid", "--cap-drop", "ALL", "--unmask", "all",
+                             "/usr/bin/python3", "-c", code])
+    assert r.rc == 0, r.describe()
+    if sb.ident.is_root:
+        assert r.out.strip() == "EROFS", r.describe()
+    else:
+        assert r.out.strip() in ("EACCES", "EPERM"), r.describe()   # not root on the host
 
 
 def test_unmask_of_something_not_masked_is_an_error(sb):
