@@ -103,6 +103,19 @@ def stat_fields(pid):
     return int(rest[2]), int(rest[3]), int(rest[4])
 
 
+def reaper_waiting(pid):
+    """pid 1 blocked in rt_sigtimedwait, its loop's only wait: it has set
+    itself up and can be driven."""
+    def busy():
+        try:
+            with open(f"/proc/{pid}/syscall") as f:
+                return [] if f.read().split()[0] == "128" else [pid]
+        except (OSError, IndexError):
+            return [pid]
+    assert wait_gone(busy, timeout=10) == [], "pid 1 never settled in its loop"
+    return pid
+
+
 # ---------------------------------------------------------------- from inside: pid 1 is out of reach
 
 REACH = textwrap.dedent(r'''
@@ -212,7 +225,7 @@ def test_pid1_runs_under_the_commands_layers(sb, scratch, fds, path):
                                        "sh", "-c", f"echo ready; exec sleep {m}"], env=env, pass_fds=fds)
     try:
         assert readline(p.stdout) == b"ready\n", "the sandbox did not start"
-        pid1 = launcher_child(p.pid)
+        pid1 = reaper_waiting(launcher_child(p.pid))
         command = [c for c in procs_with(m) if c in harness.descendants(pid1) and c != pid1][0]
         s1, sc = status_of(pid1), status_of(command)
         limits = {}
@@ -274,19 +287,6 @@ def flatpak_like_filter():
     prog += [(jeq, 0, 3, NR["socket"]), (ld, 0, 0, 16), (jeq, 0, 1, AF_NETLINK), (ret, 0, 0, eperm)]
     prog += [(ret, 0, 0, 0x7FFF0000)]
     return b"".join(struct.pack("=HBBI", *i) for i in prog)
-
-
-def reaper_waiting(pid):
-    """pid 1 blocked in rt_sigtimedwait, its loop's only wait: it has set
-    itself up and can be driven."""
-    def busy():
-        try:
-            with open(f"/proc/{pid}/syscall") as f:
-                return [] if f.read().split()[0] == "128" else [pid]
-        except (OSError, IndexError):
-            return [pid]
-    assert wait_gone(busy, timeout=10) == [], "pid 1 never settled in its loop"
-    return pid
 
 
 def inject(pid, *call):
