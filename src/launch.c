@@ -113,15 +113,15 @@ static void close_plan_fd(int fd)
 
 /* Tell the monitor which namespaces we are in, for --info-fd. The kernel
  * attaches our pid, as the monitor sees it, to the message. */
-static void report_namespaces(struct launch_ctx *ctx)
+static void report_namespaces(struct launch_ctx *ctx, int proc_fd)
 {
         struct ns_report r;
 
         if (ctx->report[1] < 0)
                 return;
-        ns_report_collect(&r, ctx->plan->clone_flags | CLONE_NEWNS);
-        (void) !send(ctx->report[1], &r, sizeof r, MSG_NOSIGNAL);
-        close(ctx->report[1]);
+        ns_report_collect(&r, ctx->plan->clone_flags | CLONE_NEWNS, proc_fd);
+        ns_report_send(ctx->report[1], &r);
+        ctx->report[1] = -1;
 }
 
 /* First process in the new namespaces. */
@@ -146,7 +146,12 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
                          .fork_command = ctx->own_memory_only,
                          .monitor_pidfd = -1,
                          .host_proc = -1,
-                         .self_exe = ctx->self_exe};
+                         .self_exe = ctx->self_exe,
+                         .report_fd = -1};
+        /* When the mounts get locked, the mount namespace the command runs in
+         * is made at the end (by pid 1 with --disable-userns, else by the
+         * command): report it then, unless the caller needs our pid first,
+         * to write our id maps. */
         const bool report_late = plan_locks_mounts(p) && p->userns_block_fd < 0;
         bool lock;
 
@@ -183,11 +188,8 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
         umask(0); /* modes of what setup makes are exactly the ones asked for */
         if (ctx->report[0] >= 0)
                 close(ctx->report[0]);
-        /* When the mounts get locked, the mount namespace the command runs
-         * in is made at the end: report it then, unless the caller needs our
-         * pid first, to write our id maps. */
         if (!report_late)
-                report_namespaces(ctx);
+                report_namespaces(ctx, -1);
 
         /* Identity. */
         if (p->clone_flags & CLONE_NEWUSER) {
@@ -219,12 +221,18 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
                 _exit(1);
         /* The command holds CAP_SYS_ADMIN here as uid 0, or as any uid it
          * was given; a --userns-block-fd caller may have mapped us to
-         * another. */
+         * another. Then its mounts must be locked: with --disable-userns in
+         * the nested namespace we all move to, else in one of the command's
+         * own (see pid1.c), so that pid 1 stays in the namespace that owns
+         * the sandbox's others, for callers that join them through it. */
         lock = plan_locks_mounts(p) && (p->caps_given || p->userns_block_fd < 0 || getuid() == 0);
-        if ((p->disable_userns || lock) && userns_nest(p, s.host_proc, lock) < 0)
+        if (p->disable_userns && (userns_nest(p, s.host_proc, lock) < 0 ||
+                                  (lock && (p->clone_flags & CLONE_NEWNET) && net_loopback_up() < 0)))
                 _exit(1);
-        if (report_late)
-                report_namespaces(ctx);
+        s.nest_command = lock && !p->disable_userns;
+        if (report_late && !s.nest_command)
+                report_namespaces(ctx, s.host_proc);
+        s.report_fd = ctx->report[1]; /* pid 1 reports once the command has locked its mounts */
         /* The last id maps are written: memory we share with the monitor
          * goes back to non-dumpable (see can_share_memory). */
         if (ctx->shares_memory)

@@ -50,10 +50,12 @@
 #include "bpf.h"
 #include "caps.h"
 #include "label.h"
+#include "net.h"
 #include "log.h"
 #include "plan.h"
 #include "process.h"
 #include "reaper.h"
+#include "status.h"
 #include "rlimits.h"
 #include "userns.h"
 #include "util.h"
@@ -83,6 +85,18 @@ static char **command_env(const struct plan *p, const char *cwd)
         return env;
 }
 
+/* --block-fd: the command waits for the caller, who has read our report. */
+static void wait_for_block_fd(const struct plan *p)
+{
+        char c;
+
+        if (p->block_fd < 0)
+                return;
+        while (read(p->block_fd, &c, 1) < 0 && errno == EINTR)
+                ;
+        close(p->block_fd);
+}
+
 /* Whatever the command's process needs after the fork is ready before it:
  * nothing after the fork allocates (RLIMIT_AS may be tiny by then, and the
  * processes that share memory must not both use the heap). */
@@ -100,12 +114,8 @@ static void prepare_command(struct pid1 *s)
          * /bin:/usr/bin without one), as a client with an empty environment
          * expects. */
         environ = command_env(p, s->cwd);
-        if (p->block_fd >= 0) {
-                char c;
-                while (read(p->block_fd, &c, 1) < 0 && errno == EINTR)
-                        ;
-                close(p->block_fd);
-        }
+        if (s->report_fd < 0) /* else once the caller has had our report */
+                wait_for_block_fd(p);
         /* Before the seccomp programs, which may refuse unshare themselves. */
         if (p->assert_userns_disabled && userns_assert_disabled() < 0)
                 _exit(1);
@@ -127,6 +137,35 @@ static bool filters_allow(const struct plan *p, int nr, uint64_t arg0, uint64_t 
         struct seccomp_data d = {.nr = nr, .arch = seccomp_arch_native(), .args = {arg0, 0, 0, 0, arg4, 0}};
 
         return bpf_all_allow(p->programs, p->n_programs, &d);
+}
+
+/* A command that holds CAP_SYS_ADMIN over the sandbox's mounts moves into a
+ * user and mount namespace of its own, where the kernel locks every mount
+ * (see userns_nest). Writing our own id maps takes a dumpable process:
+ * nothing of the sandbox runs in this memory meanwhile. The new namespace
+ * gives us every capability again: the command's are set after this. */
+static void lock_mounts(const struct pid1 *s, bool own_memory)
+{
+        prctl(PR_SET_DUMPABLE, 1);
+        if (userns_nest(s->plan, s->host_proc, true) < 0)
+                _exit(1);
+        /* In memory of our own, we stay dumpable for pid 1 to join our
+         * namespaces (nothing of the sandbox runs yet; exec resets it). */
+        if (!own_memory)
+                prctl(PR_SET_DUMPABLE, 0);
+        if ((s->plan->clone_flags & CLONE_NEWNET) && net_loopback_up() < 0)
+                _exit(1);
+}
+
+/* pid 1 moves into the namespaces that the command made again, but for its
+ * mounts: the ones the caller finds through child-pid are the command's. */
+static void join_command(const struct pid1 *s, pid_t command)
+{
+        int flags = userns_nest_flags(s->plan) & ~CLONE_NEWNS;
+        _cleanup_close_ int fd = flags ? (int) syscall(SYS_pidfd_open, command, 0) : -1;
+
+        if (flags && (fd < 0 || setns(fd, flags) < 0))
+                die_errno(errno, "can't join the namespaces of the command");
 }
 
 /* The layers that pid 1 shares with the command, on this process. */
@@ -225,7 +264,8 @@ static bool may_exec_reaper(const struct pid1 *s)
 
 /* Whether the seccomp programs let pid 1 fork the command and let the command
  * restore its signal mask: then they go on before the fork, once for both.
- * Otherwise each process loads them after the fork, as bwrap does. */
+ * Otherwise (and when the command must first lock its mounts, which they may
+ * refuse) each process loads them after the fork, as bwrap does. */
 static bool filters_before_fork(const struct pid1 *s)
 {
         const struct plan *p = s->plan;
@@ -296,8 +336,12 @@ static void prepare_reaper(struct pid1 *s)
                 prepare_cleanup(s);
         if (!s->gated)
                 return;
-        if (pipe2(s->gate, O_CLOEXEC) < 0)
+        if (pipe2(s->gate, O_CLOEXEC) < 0 || (s->nest_command && pipe2(s->nested, O_CLOEXEC) < 0))
                 die_errno(errno, "can't create a pipe");
+        /* The command locks its mounts while we go on with the C library,
+         * which we then must not share with it. */
+        if (s->nest_command)
+                s->fork_command = true;
         if (s->fork_command)
                 return;
         s->stack = mmap(NULL, COMMAND_STACK_SIZE + COMMAND_STACK_GUARD, PROT_NONE,
@@ -317,10 +361,23 @@ static _Noreturn int gated_command(void *arg)
         char c;
 
         close(s->gate[1]);
+        if (s->nest_command) { /* in memory of its own (see prepare_reaper) */
+                struct stat st;
+                uint64_t ino;
+
+                close(s->nested[0]);
+                lock_mounts(s, true);
+                ino = fstatat(s->host_proc, "thread-self/ns/mnt", &st, 0) == 0 ? (uint64_t) st.st_ino : 0;
+                (void) !write(s->nested[1], &ino, sizeof ino);
+                close(s->nested[1]);
+                close(s->host_proc);
+        }
         while (read(s->gate[0], &c, 1) < 0 && errno == EINTR)
                 ;
         close(s->gate[0]);
         die_with_parent(-1, s->pid);
+        if (s->nest_command && caps_apply(s->plan, true) < 0)
+                die("can't set the command's capabilities");
         exec_command(s);
 }
 
@@ -378,6 +435,21 @@ static _Noreturn void become_reaper(struct pid1 *s, pid_t command)
         reaper_become(&h);
 }
 
+/* The namespaces, for --info-fd and --json-status-fd, once the command has
+ * locked its mounts: ours, and the command's mount namespace. */
+static void report(struct pid1 *s, uint64_t command_mnt)
+{
+        struct ns_report r;
+
+        if (s->report_fd < 0)
+                return;
+        ns_report_collect(&r, s->plan->clone_flags | CLONE_NEWNS, s->host_proc);
+        if (command_mnt)
+                r.ino[NS_REPORT_MNT] = command_mnt;
+        ns_report_send(s->report_fd, &r);
+        s->report_fd = -1;
+}
+
 /* The command is pid 1 itself: it keeps what the reaper would hold. */
 static void keep_across_exec(const struct pid1 *s)
 {
@@ -392,10 +464,16 @@ _Noreturn void pid1_run(struct pid1 *s)
         const struct plan *p = s->plan;
         pid_t command;
 
-        s->image_fd = s->children_fd = s->gate[0] = s->gate[1] = -1;
+        s->image_fd = s->children_fd = s->gate[0] = s->gate[1] = s->nested[0] = s->nested[1] = -1;
         s->pid = getpid();
         prepare_command(s);
         if (!plan_needs_reaper(p)) {
+                if (s->nest_command)
+                        lock_mounts(s, false);
+                if (s->report_fd >= 0) {
+                        report(s, 0);
+                        wait_for_block_fd(p);
+                }
                 closep(&s->host_proc);
                 lock_down(s);
                 keep_across_exec(s);
@@ -405,12 +483,14 @@ _Noreturn void pid1_run(struct pid1 *s)
         /* Decided once, before the fork: the command reads the flag in our
          * memory. When the programs refuse the fork, the command also waits
          * at the gate, so that pid 1 has loaded its own before it runs. */
-        s->filters_on = filters_before_fork(s);
+        s->filters_on = !s->nest_command && filters_before_fork(s);
         s->gated = !s->shares_memory || !s->filters_on;
         prepare_reaper(s);
         /* pid 1 may never exec, so close-on-exec alone would leave these
-         * with it: a way to the host's processes, and to the launcher. */
-        closep(&s->host_proc);
+         * with it: a way to the host's processes, and to the launcher. The
+         * command takes the host's /proc to lock its mounts, first. */
+        if (!s->nest_command)
+                closep(&s->host_proc);
         closep(&s->self_exe);
         lock_down(s);
         if (s->filters_on)
@@ -418,6 +498,24 @@ _Noreturn void pid1_run(struct pid1 *s)
         command = spawn_command(s);
         if (command < 0)
                 die_errno(errno, "can't fork the command");
+        if (s->nest_command) {
+                uint64_t mnt = 0;
+
+                close(s->nested[1]);
+                while (read(s->nested[0], &mnt, sizeof mnt) < 0 && errno == EINTR)
+                        ;
+                close(s->nested[0]);
+                if (mnt) /* else the command failed, and ends */
+                        join_command(s, command);
+                if (s->report_fd >= 0) {
+                        report(s, mnt);
+                        wait_for_block_fd(p); /* the command waits at the gate meanwhile */
+                }
+        }
+        /* Our copy only: the command, which may share this memory, reads
+         * the field. */
+        if (s->host_proc >= 0)
+                close(s->host_proc);
         if (!s->filters_on) /* each loads its own, the command before its exec */
                 load_filters(p);
         become_reaper(s, command);

@@ -23,6 +23,8 @@ struct pid1 {
         bool fork_command;     /* the command may not share our memory (sanitizers, valgrind) */
         int monitor_pidfd;     /* kept only when the reaper must clean up (plan_reaper_cleans_up) */
         int host_proc;         /* the host's procfs, or -1 */
+        bool nest_command;     /* the command locks its mounts in a user namespace of its own (userns_nest) */
+        int report_fd;         /* then the monitor waits on this for our namespaces and the command's mounts */
         int self_exe;          /* without a freestanding reaper, cocoon's own file, to copy; or -1 */
 
         /* filled in by pid1_run */
@@ -30,6 +32,7 @@ struct pid1 {
         int image_fd;    /* the freestanding reaper, or -1 */
         int children_fd; /* our children file, for a reaper that cleans up */
         int gate[2];     /* the command waits on gate[0] until pid 1 is out of its reach */
+        int nested[2];   /* the command tells pid 1 its mount namespace, once it has locked its mounts */
         char *stack;     /* the command's stack, while it runs in our memory */
         bool filters_on; /* the seccomp programs are loaded here, before the fork */
         bool gated;      /* the command waits at the gate until pid 1 is locked down and out of reach */

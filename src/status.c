@@ -4,7 +4,10 @@
 
 #include <sched.h>
 #include <stdio.h>
+#include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -16,7 +19,7 @@ static const struct {
         {"net", CLONE_NEWNET},       {"pid", CLONE_NEWPID}, {"uts", CLONE_NEWUTS},
 };
 
-void ns_report_collect(struct ns_report *r, int clone_flags)
+void ns_report_collect(struct ns_report *r, int clone_flags, int proc_fd)
 {
         for (size_t i = 0; i < ARRAY_SIZE(namespaces); i++) {
                 char path[64];
@@ -25,10 +28,18 @@ void ns_report_collect(struct ns_report *r, int clone_flags)
                 r->ino[i] = 0;
                 if (!(clone_flags & namespaces[i].flag))
                         continue;
-                snprintf(path, sizeof path, "/proc/self/ns/%s", namespaces[i].name);
-                if (stat(path, &st) == 0)
+                snprintf(path, sizeof path, "%sthread-self/ns/%s", proc_fd < 0 ? "/proc/" : "", namespaces[i].name);
+                if (fstatat(proc_fd < 0 ? AT_FDCWD : proc_fd, path, &st, 0) == 0)
                         r->ino[i] = (uint64_t) st.st_ino;
         }
+}
+
+void ns_report_send(int fd, const struct ns_report *r)
+{
+        if (fd < 0)
+                return;
+        (void) !send(fd, r, sizeof *r, MSG_NOSIGNAL);
+        close(fd);
 }
 
 /* The object bwrap writes: child-pid, then "<ns>-namespace" for each one

@@ -9,8 +9,14 @@ struct ns_report {
         uint64_t ino[6]; /* cgroup, ipc, mnt, net, pid, uts; 0 when not made */
 };
 
-/* In the child: fill r for the namespaces in clone_flags. */
-void ns_report_collect(struct ns_report *r, int clone_flags);
+/* In the child: fill r for the namespaces in clone_flags, from the procfs at
+ * proc_fd (-1: /proc). */
+void ns_report_collect(struct ns_report *r, int clone_flags, int proc_fd);
+/* Where in r the mount namespace goes. */
+#define NS_REPORT_MNT 2
+/* Send r to the monitor on fd (the kernel adds our pid) and close fd; -1:
+ * nothing to do. */
+void ns_report_send(int fd, const struct ns_report *r);
 
 /* --info-fd: one JSON object, bwrap's keys, then close fd. */
 int status_write_info(int fd, pid_t child, const struct ns_report *r);

@@ -96,6 +96,11 @@ int userns_wait_for_maps(const struct plan *p)
         return userns_write_maps(p);
 }
 
+int userns_nest_flags(const struct plan *p)
+{
+        return CLONE_NEWNS | (p->clone_flags & (CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP));
+}
+
 int userns_nest(const struct plan *p, int proc_fd, bool lock)
 {
         uid_t uid = getuid(); /* ours (a --userns-block-fd caller may have chosen them) */
@@ -109,8 +114,12 @@ int userns_nest(const struct plan *p, int proc_fd, bool lock)
         }
         /* A mount namespace copied for a less privileged owner gets every
          * mount locked by the kernel: their flags (read-only, nosuid, nodev,
-         * noexec) can't be cleared, nor can one be taken off what it hides. */
-        if (unshare(CLONE_NEWUSER | (lock ? CLONE_NEWNS : 0)) < 0)
+         * noexec) can't be cleared, nor can one be taken off what it hides.
+         * The sandbox's network, UTS, IPC and cgroup namespaces are made
+         * again, owned by the new one, so that the command's capabilities
+         * still reach them (a fresh network namespace needs its loopback up
+         * again; the others start as copies, or empty as they were). */
+        if (unshare(CLONE_NEWUSER | (lock ? userns_nest_flags(p) : 0)) < 0)
                 return log_errno(errno, "can't create the nested user namespace%s",
                                  lock ? " that locks the mounts" : ""),
                        -1;

@@ -21,5 +21,7 @@ int userns_wait_for_maps(const struct plan *p);
  * (mount_setattr, which Landlock doesn't see); in a mount namespace of the
  * nested one, every mount is locked. proc_fd is a procfs to do it through. */
 int userns_nest(const struct plan *p, int proc_fd, bool lock);
+/* The namespaces that the lock makes again, besides the user namespace. */
+int userns_nest_flags(const struct plan *p);
 /* --assert-userns-disabled: fail unless making a user namespace fails. */
 int userns_assert_disabled(void);

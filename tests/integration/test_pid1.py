@@ -139,7 +139,7 @@ REACH = textwrap.dedent(r'''
         t("mem", lambda: os.close(os.open(f"/proc/{pid}/mem", os.O_RDWR)))
         t("environ", lambda: open(f"/proc/{pid}/environ", "rb").read())
         t("exe", lambda: os.close(os.open(f"/proc/{pid}/exe", os.O_RDONLY)))
-        t("fds", lambda: [os.readlink(f"/proc/{pid}/fd/{n}") for n in os.listdir(f"/proc/{pid}/fd")])
+        t("fds", lambda: os.readlink(f"/proc/{pid}/fd/0"))
         t("root", lambda: os.listdir(f"/proc/{pid}/root/"))
         L = ctypes.c_long
         pidfd = libc.syscall(L(434), L(pid), L(0))                    # pidfd_open
