@@ -96,6 +96,8 @@ int bpf_parse(const void *data, size_t size, struct bpf_prog *out, char *err, si
                         return snprintf(err, err_size, "instruction %zu: scratch memory index %u", i, f.k), -1;
                 if (f.code == (BPF_ALU | BPF_DIV | BPF_K) && f.k == 0)
                         return snprintf(err, err_size, "instruction %zu: division by zero", i), -1;
+                if ((f.code == (BPF_ALU | BPF_LSH | BPF_K) || f.code == (BPF_ALU | BPF_RSH | BPF_K)) && f.k >= 32)
+                        return snprintf(err, err_size, "instruction %zu: shift by %u", i, f.k), -1;
                 if (cls == BPF_JMP) {
                         /* Jumps go forward, and must land inside the program. */
                         size_t left = n - i - 1;
@@ -182,8 +184,8 @@ uint32_t bpf_run(const struct bpf_prog *prog, const struct seccomp_data *d)
                         case BPF_AND: a &= v; break;
                         case BPF_OR: a |= v; break;
                         case BPF_XOR: a ^= v; break;
-                        case BPF_LSH: a = v < 32 ? a << v : 0; break;
-                        case BPF_RSH: a = v < 32 ? a >> v : 0; break;
+                        case BPF_LSH: a <<= v & 31; break; /* as the kernel's JIT and interpreter */
+                        case BPF_RSH: a >>= v & 31; break;
                         }
                 }
                 }

@@ -53,12 +53,11 @@ struct launch_ctx {
         int report[2];     /* child -> monitor: its namespaces, for the status fds */
         int reaper_fds[8]; /* lock files held by the reaper */
         size_t n_reaper_fds;
-        struct cgroup cgroup;  /* ours, when cgroup limits are asked for */
-        bool shares_memory;    /* the sandbox's first process runs in our memory until it execs */
-        int release[2];        /* pipe: its write end closes when nothing of the sandbox runs in our memory */
-        bool inherited_filter; /* we run under a seccomp filter from outside */
-        bool own_memory_only;  /* no process may share our memory (sanitizers, valgrind) */
-        int self_exe;          /* our own file, for a reaper without the freestanding image */
+        struct cgroup cgroup; /* ours, when cgroup limits are asked for */
+        bool shares_memory;   /* the sandbox's first process runs in our memory until it execs */
+        int release[2];       /* pipe: its write end closes when nothing of the sandbox runs in our memory */
+        bool own_memory_only; /* no process may share our memory (sanitizers, valgrind) */
+        int self_exe;         /* our own file, for a reaper without the freestanding image */
 };
 
 /* Change to the working directory the command starts in, and return it:
@@ -142,7 +141,6 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
                          .saved_umask = ctx->saved_umask,
                          .shares_memory = ctx->shares_memory,
                          .release_fd = ctx->release[1],
-                         .inherited_filter = ctx->inherited_filter,
                          .fork_command = ctx->own_memory_only,
                          .monitor_pidfd = -1,
                          .host_proc = -1,
@@ -484,7 +482,6 @@ int launch(const struct plan *p)
          * the sandbox may ptrace the monitor, which stands in the host's
          * namespaces: make it non-dumpable (the child inherits this too). */
         prctl(PR_SET_DUMPABLE, 0);
-        ctx.inherited_filter = prctl(PR_GET_SECCOMP) != 0;
         ctx.own_memory_only = !processes_may_share_memory();
         ctx.self_exe = -1;
         if (!HAVE_REAPER_IMAGE && plan_needs_reaper(p))

@@ -251,15 +251,20 @@ static int reaper_image_open(const struct pid1 *s)
 }
 #endif
 
-/* Whether pid 1 may exec the reaper: not under a filter from outside, which
- * might kill rather than refuse, nor where our own programs would refuse it
- * (or the capset before it). */
+/* Whether pid 1 may exec the reaper: not where our own programs would
+ * refuse it, or the capset before it, or what the reaper sets up with prctl
+ * after it. (A filter the launcher runs under, a container's, may refuse it
+ * too, and then pid 1 stays; one that kills on execveat would end the
+ * sandbox, which no container runtime's does.) */
 static bool may_exec_reaper(const struct pid1 *s)
 {
         const struct plan *p = s->plan;
+        static const int prctls[] = {PR_SET_DUMPABLE, PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER, PR_SET_NAME};
 
-        return !s->inherited_filter && filters_allow(p, SYS_execveat, 0, AT_EMPTY_PATH) &&
-               filters_allow(p, SYS_capset, 0, 0);
+        for (size_t i = 0; i < ARRAY_SIZE(prctls); i++)
+                if (!filters_allow(p, SYS_prctl, (uint64_t) prctls[i], 0))
+                        return false;
+        return filters_allow(p, SYS_execveat, 0, AT_EMPTY_PATH) && filters_allow(p, SYS_capset, 0, 0);
 }
 
 /* Whether the seccomp programs let pid 1 fork the command and let the command
@@ -418,6 +423,7 @@ static _Noreturn void become_reaper(struct pid1 *s, pid_t command)
                 .release_fd = s->release_fd,
         };
 
+        h.may_drop_caps = filters_allow(p, SYS_capset, 0, 0);
         if (plan_reaper_cleans_up(p)) {
                 h.args.monitor_fd = s->monitor_pidfd;
                 h.args.children_fd = s->children_fd;
@@ -486,6 +492,10 @@ _Noreturn void pid1_run(struct pid1 *s)
         s->filters_on = !s->nest_command && filters_before_fork(s);
         s->gated = !s->shares_memory || !s->filters_on;
         prepare_reaper(s);
+        /* Staying where we are: out of the command's reach for good, before
+         * the seccomp programs could refuse it. */
+        if (s->image_fd < 0 && prctl(PR_SET_DUMPABLE, 0) < 0)
+                die_errno(errno, "can't make pid 1 non-dumpable");
         /* pid 1 may never exec, so close-on-exec alone would leave these
          * with it: a way to the host's processes, and to the launcher. The
          * command takes the host's /proc to lock its mounts, first. */
@@ -512,10 +522,12 @@ _Noreturn void pid1_run(struct pid1 *s)
                         wait_for_block_fd(p); /* the command waits at the gate meanwhile */
                 }
         }
-        /* Our copy only: the command, which may share this memory, reads
-         * the field. */
+        /* Our copies only: the command, which may share this memory, reads
+         * the fields. */
         if (s->host_proc >= 0)
                 close(s->host_proc);
+        if (s->gate[0] >= 0)
+                close(s->gate[0]);
         if (!s->filters_on) /* each loads its own, the command before its exec */
                 load_filters(p);
         become_reaper(s, command);

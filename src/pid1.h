@@ -17,15 +17,14 @@ struct pid1 {
         mode_t saved_umask;
         const int *lock_fds; /* --lock-file: held by the reaper, or by the command when there is none */
         size_t n_lock_fds;
-        bool shares_memory;    /* runs in the monitor's memory (see launch.c) */
-        int release_fd;        /* then the write end of the monitor's pipe, else -1 */
-        bool inherited_filter; /* the launcher itself runs under a seccomp filter */
-        bool fork_command;     /* the command may not share our memory (sanitizers, valgrind) */
-        int monitor_pidfd;     /* kept only when the reaper must clean up (plan_reaper_cleans_up) */
-        int host_proc;         /* the host's procfs, or -1 */
-        bool nest_command;     /* the command locks its mounts in a user namespace of its own (userns_nest) */
-        int report_fd;         /* then the monitor waits on this for our namespaces and the command's mounts */
-        int self_exe;          /* without a freestanding reaper, cocoon's own file, to copy; or -1 */
+        bool shares_memory; /* runs in the monitor's memory (see launch.c) */
+        int release_fd;     /* then the write end of the monitor's pipe, else -1 */
+        bool fork_command;  /* the command may not share our memory (sanitizers, valgrind) */
+        int monitor_pidfd;  /* kept only when the reaper must clean up (plan_reaper_cleans_up) */
+        int host_proc;      /* the host's procfs, or -1 */
+        bool nest_command;  /* the command locks its mounts in a user namespace of its own (userns_nest) */
+        int report_fd;      /* then the monitor waits on this for our namespaces and the command's mounts */
+        int self_exe;       /* without a freestanding reaper, cocoon's own file, to copy; or -1 */
 
         /* filled in by pid1_run */
         char **argv;     /* the command's */

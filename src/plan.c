@@ -156,12 +156,14 @@ uint64_t plan_command_caps(const struct plan *p)
 
 bool plan_locks_mounts(const struct plan *p)
 {
-        /* Not in a user namespace the caller handed us (--userns), where
-         * Flatpak's sub-sandboxes live and may be refused a nested one, nor
-         * when the command moves on into a descendant (--userns2), which holds
-         * nothing over our mounts anyway. */
-        return (p->clone_flags & CLONE_NEWUSER) && p->userns2_fd < 0 &&
-               (plan_command_caps(p) & (UINT64_C(1) << CAP_SYS_ADMIN));
+        /* In a user namespace the caller handed us (--userns), where
+         * Flatpak's sub-sandboxes live and may be refused a nested one, only
+         * for capabilities asked for by name: a root caller's are its own.
+         * Not when the command moves on into a descendant (--userns2), which
+         * holds nothing over our mounts anyway. */
+        bool ours = (p->clone_flags & CLONE_NEWUSER) || (p->userns_fd >= 0 && p->caps_given);
+
+        return ours && p->userns2_fd < 0 && (plan_command_caps(p) & (UINT64_C(1) << CAP_SYS_ADMIN));
 }
 
 bool plan_reaper_cleans_up(const struct plan *p)

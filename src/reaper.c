@@ -69,16 +69,6 @@ static _Noreturn void leave(int code)
                 sys(__NR_exit_group, code, 0, 0, 0);
 }
 
-static bool drop_caps(void)
-{
-        struct __user_cap_header_struct head = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
-        struct __user_cap_data_struct none[_LINUX_CAPABILITY_U32S_3];
-
-        for (unsigned i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
-                none[i].effective = none[i].permitted = none[i].inheritable = 0;
-        return sys(__NR_capset, &head, none, 0, 0) == 0;
-}
-
 static bool monitor_gone(int pidfd)
 {
         struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
@@ -110,14 +100,44 @@ static _Noreturn void kill_everything(const struct reaper_args *a)
                                 sys(__NR_kill, pid, SIGKILL, 0, 0);
                         pid = 0;
                 }
-                if (pid > 0)
+                /* A number cut off at the end of the buffer is left for the
+                 * next round: its prefix may be somebody else's pid. */
+                if (pid > 0 && n < (long) sizeof buf - 1)
                         sys(__NR_kill, pid, SIGKILL, 0, 0);
                 if (sys(__NR_wait4, -1, 0, __WALL, 0) == -ECHILD)
                         leave(1);
         }
 }
 
-_Noreturn void reaper_loop(const struct reaper_args *a, const char *name, int release_fd)
+/* A last word on the caller's stderr, before we give up. */
+static _Noreturn void give_up(const char *name, const char *why)
+{
+        for (const char *p = name; *p; p++)
+                sys(__NR_write, 2, p, 1, 0);
+        sys(__NR_write, 2, ": ", 2, 0);
+        for (const char *p = why; *p; p++)
+                sys(__NR_write, 2, p, 1, 0);
+        leave(1);
+}
+
+/* Wait for the command without forwarding signals, when a seccomp program
+ * refuses rt_sigtimedwait: better than spinning. */
+static _Noreturn void plain_wait(const struct reaper_args *a, const char *name)
+{
+        for (;;) {
+                int status = 0;
+                long r = sys(__NR_wait4, -1, &status, 0, 0);
+
+                if (r == a->command)
+                        leave(status_to_exit_code(status));
+                if (r == -ECHILD)
+                        leave(1);
+                if (r < 0 && r != -EINTR)
+                        give_up(name, "pid 1 can't wait for the command: a seccomp program refuses wait4\n");
+        }
+}
+
+_Noreturn void reaper_loop(const struct reaper_args *a, const char *name, bool execd, int release_fd)
 {
         const bool cleans_up = a->monitor_fd >= 0;
         unsigned long set = 1UL << (SIGCHLD - 1);
@@ -134,21 +154,19 @@ _Noreturn void reaper_loop(const struct reaper_args *a, const char *name, int re
                 sys(__NR_close, release_fd, 0, 0, 0);
         }
         sys(__NR_rt_sigprocmask, SIG_BLOCK, &set, 0, sizeof set);
-        /* What it keeps, the command could take from it: no capabilities.
-         * Nothing in it is the command's business: not dumpable. (Exec'd,
-         * it never was; see reaper_image_open in launch.c.) */
-        drop_caps();
-        sys(__NR_prctl, PR_SET_DUMPABLE, 0, 0, 0);
-        if (cleans_up) {
-                sys(__NR_prctl, PR_SET_CHILD_SUBREAPER, 1, 0, 0);
-                sys(__NR_prctl, PR_SET_PDEATHSIG, REAPER_DEATH_SIGNAL, 0, 0);
-                if (monitor_gone(a->monitor_fd)) /* before we asked for the signal */
-                        kill_everything(a);
-        } else {
-                sys(__NR_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0);
-        }
-        if (name)
+        /* Exec'd: set again what the exec may have reset (in place, pid 1
+         * did all this before the seccomp programs). It is non-dumpable from
+         * the exec on already (see reaper_image_open in pid1.c), and has no
+         * capabilities: pid 1 dropped them before. */
+        if (execd) {
+                sys(__NR_prctl, PR_SET_DUMPABLE, 0, 0, 0);
+                sys(__NR_prctl, PR_SET_PDEATHSIG, cleans_up ? REAPER_DEATH_SIGNAL : SIGKILL, 0, 0);
+                if (cleans_up)
+                        sys(__NR_prctl, PR_SET_CHILD_SUBREAPER, 1, 0, 0);
                 sys(__NR_prctl, PR_SET_NAME, name, 0, 0);
+        }
+        if (cleans_up && monitor_gone(a->monitor_fd)) /* before we asked for the signal */
+                kill_everything(a);
 
         for (;;) {
                 int status = 0;
@@ -159,7 +177,11 @@ _Noreturn void reaper_loop(const struct reaper_args *a, const char *name, int re
                                 leave(status_to_exit_code(status));
                 if (r == -ECHILD)
                         leave(1);
+                if (r < 0 && r != -EINTR)
+                        give_up(name, "pid 1 can't wait for the command: a seccomp program refuses wait4\n");
                 r = sys(__NR_rt_sigtimedwait, &set, siginfo, 0, sizeof set);
+                if (r < 0 && r != -EINTR && r != -EAGAIN)
+                        plain_wait(a, name);
                 if (r <= 0 || r == SIGCHLD)
                         continue;
                 /* Anyone in the sandbox may send this one too: only the
@@ -174,6 +196,16 @@ _Noreturn void reaper_loop(const struct reaper_args *a, const char *name, int re
 }
 
 #ifndef REAPER_IMAGE
+static bool drop_caps(void)
+{
+        struct __user_cap_header_struct head = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+        struct __user_cap_data_struct none[_LINUX_CAPABILITY_U32S_3];
+
+        for (unsigned i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
+                none[i].effective = none[i].permitted = none[i].inheritable = 0;
+        return sys(__NR_capset, &head, none, 0, 0) == 0;
+}
+
 /* Digits of v (>= -1) at p; returns the end. */
 static char *put_int(char *p, int v)
 {
@@ -227,13 +259,19 @@ _Noreturn void reaper_become(const struct reaper_handover *h)
                 sys(__NR_prctl, PR_SET_DUMPABLE, 0, 0, 0);
                 sys6(__NR_execveat, h->image_fd, (long) "", (long) argv, (long) envp, AT_EMPTY_PATH, 0);
         }
-        /* Here, then: out of the command's reach before it may start. */
-        sys(__NR_prctl, PR_SET_DUMPABLE, 0, 0, 0);
+        /* Here, then: out of the command's reach before it may start. pid
+         * 1 made itself non-dumpable before the seccomp programs when it
+         * knew it would stay; if the exec failed unexpectedly, it must now,
+         * or the command never starts. */
+        if (h->image_fd >= 0 && sys(__NR_prctl, PR_SET_DUMPABLE, 0, 0, 0) < 0)
+                give_up(h->name, "pid 1 can't make itself non-dumpable: a seccomp program refuses prctl\n");
+        if (h->may_drop_caps)
+                drop_caps();
         if (h->image_fd >= 0)
                 sys(__NR_close, h->image_fd, 0, 0, 0);
         if (h->gate_fd >= 0)
                 sys(__NR_close, h->gate_fd, 0, 0, 0);
-        reaper_loop(&h->args, 0, h->release_fd);
+        reaper_loop(&h->args, h->name, false, h->release_fd);
 }
 #endif
 
@@ -334,7 +372,7 @@ _Noreturn void reaper_exec_main(char **argv, char **envp)
 
         if (!read_args(envp, &a))
                 leave(1);
-        reaper_loop(&a, argv[1], -1);
+        reaper_loop(&a, argv[1], true, -1);
 }
 #else
 
@@ -352,7 +390,7 @@ _Noreturn void reaper_start(long *sp)
         for (const char *s = name; *s; s++)
                 if (*s == '/' && s[1])
                         name = s + 1;
-        reaper_loop(&a, name, -1);
+        reaper_loop(&a, name, true, -1);
 }
 
 __asm__(".text\n"

@@ -58,11 +58,12 @@ struct reaper_args {
 /* pid 1, with the command started, hands over to the reaper. */
 struct reaper_handover {
         struct reaper_args args;
-        int image_fd;     /* the freestanding reaper, or -1 to stay where we are */
-        const char *name; /* its argv[0] and comm */
-        int gate_fd;      /* -1, or the write end the command waits on to start */
-        int release_fd;   /* -1, or the monitor's pipe (pid 1 runs in its memory) */
-        bool set_nproc;   /* take --rlimit nproc too (the command had to fork first) */
+        int image_fd;       /* the freestanding reaper, or -1 to stay where we are */
+        const char *name;   /* its argv[0] and comm */
+        int gate_fd;        /* -1, or the write end the command waits on to start */
+        int release_fd;     /* -1, or the monitor's pipe (pid 1 runs in its memory) */
+        bool may_drop_caps; /* in place: the seccomp programs let capset through */
+        bool set_nproc;     /* take --rlimit nproc too (the command had to fork first) */
         unsigned long long nproc[2];
         int keep_fds[12]; /* open across the exec (lock files, --sync-fd; -1: none) */
         unsigned n_keep;
@@ -78,10 +79,11 @@ struct reaper_handover {
 _Noreturn void reaper_become(const struct reaper_handover *h);
 
 /* Reap until the command ends, forwarding the monitor's signals to it, then
- * exit with its status. name: the exec'd reaper's comm, NULL in place.
- * release_fd (-1: none): in place, in the monitor's memory, the write end of
- * its pipe, closed once nothing of the C library is in use (see reaper.c). */
-_Noreturn void reaper_loop(const struct reaper_args *a, const char *name, int release_fd);
+ * exit with its status. name: the launcher's, for messages and, exec'd
+ * (execd), our comm. release_fd (-1: none): in place, in the monitor's
+ * memory, the write end of its pipe, closed once nothing of the C library is
+ * in use (see reaper.c). */
+_Noreturn void reaper_loop(const struct reaper_args *a, const char *name, bool execd, int release_fd);
 
 /* Without the freestanding image, pid 1 execs a sealed copy of cocoon
  * instead, with argv {"", NAME} and REAPER_ENV set (see main.c): that copy

@@ -90,7 +90,8 @@ static int set_limit(int resource, uint64_t soft, uint64_t hard)
 
         if (setrlimit(resource, &rl) < 0)
                 return log_errno(errno, "--rlimit: can't set %s to %s", resource_name(resource),
-                                 errno == EPERM ? "above the hard limit" : "that value"),
+                                 errno == EPERM ? "that value (above the hard limit, or a seccomp program refuses it)"
+                                                : "that value"),
                        -1;
         return 0;
 }

@@ -501,3 +501,94 @@ def test_forged_death_signal_does_not_end_the_sandbox(sb):
     r = sb.run(sb.rootfs + ["--dev", "/dev", "--die-with-parent", "sh", "-c",
                             "kill -40 $PPID; sleep 0.3; kill -0 $PPID && echo alive; exit 5"])
     assert (r.rc, r.out) == (5, "alive\n"), r.describe()
+
+
+# ---------------------------------------------------------------- seccomp programs that refuse what pid 1 needs
+
+def pid1_cpu_ticks(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        rest = f.read().rsplit(")", 1)[1].split()
+    return int(rest[11]) + int(rest[12])   # utime + stime
+
+
+def test_pid1_waits_without_rt_sigtimedwait(sb, scratch):
+    """A program that refuses rt_sigtimedwait: pid 1 waits for the command
+    without forwarding signals instead of spinning, and passes its status."""
+    prof = harness.refusing_profile(scratch, ["rt_sigtimedwait"])
+    p = sb.popen(sb.minimal + ["--unshare-pid", "--seccomp-profile", prof, "sh", "-c", "echo ready; sleep 1; exit 3"])
+    try:
+        assert readline(p.stdout) == b"ready\n", "the sandbox did not start"
+        pid1 = launcher_child(p.pid)
+        time.sleep(0.8)
+        ticks = pid1_cpu_ticks(pid1)
+        assert p.wait(timeout=30) == 3
+    finally:
+        p.kill()
+        p.communicate()
+    assert ticks < os.sysconf("SC_CLK_TCK") // 5, f"pid 1 used {ticks} ticks in under a second: it spins"
+
+
+def test_pid1_gives_up_without_wait4(sb, scratch):
+    """A program that refuses wait4: pid 1 can't reap, and says so, rather
+    than hang."""
+    prof = harness.refusing_profile(scratch, ["wait4", "waitid"])
+    r = sb.run(sb.minimal + ["--unshare-pid", "--seccomp-profile", prof, "true"], timeout=30)
+    assert r.rc == 1, r.describe()
+    assert "can't wait for the command" in r.err and "wait4" in r.err, r.describe()
+
+
+def test_pid1_out_of_reach_when_prctl_is_refused(sb, scratch, fds):
+    """A program that refuses prctl: pid 1 can't set up the exec'd reaper, so
+    it stays where it is, non-dumpable since before the program was loaded:
+    the command still can't reach it."""
+    prof = harness.refusing_profile(scratch, ["prctl"])
+    extra = path_args(sb, "info-fd", scratch, fds)
+    r = sb.run(sb.minimal + no_caps(sb) + extra + ["--seccomp-profile", prof, "--dev", "/dev",
+                                                   PY, "-c", REACH, sb.cocoon], pass_fds=fds)
+    assert r.rc == 0, r.describe()
+    d = json.loads(r.out)
+    for k, v in d["pid1"].items():
+        assert v in ("EPERM", "EACCES"), (k, d["pid1"])
+    assert d["launcher_exe"] == [], d
+
+
+@pytest.mark.skipif(not X86_64 or harness.SANITIZED, reason="the freestanding reaper is built for x86_64 only, "
+                    "and sanitizer builds fork pid 1")
+def test_reaper_is_execd_under_a_containers_filter(sb, scratch, fds):
+    """Inside a container cocoon runs under a seccomp filter of the
+    runtime's, which lets execveat through: pid 1 still execs the reaper,
+    whose namespace files the caller can open (Flatpak does)."""
+    outer = harness.refusing_profile(scratch, ["acct", "swapon"])
+    info_r, info_w = os.pipe()
+    os.set_inheritable(info_w, True)
+    fds += [info_r, info_w]
+    inner = [sb.cocoon, *sb.rootfs, "--unshare-pid", "--unshare-user", "--info-fd", str(info_w),
+             "sh", "-c", "echo ready; exec sleep 30"]
+    p = sb.popen([*harness.NESTING, "--seccomp-profile", outer, *inner], pass_fds=[info_w])
+    try:
+        assert readline(p.stdout) == b"ready\n", "the sandbox did not start"
+        info, _ = harness.read_json_object(info_r)
+        # child-pid is in the outer sandbox's pid namespace: find it by NSpid
+        inner_launcher = [c for c in harness.descendants(p.pid) if c != p.pid and
+                          _cmdline(c).startswith(sb.cocoon + "\0" + sb.rootfs[0])]
+        assert inner_launcher, "the inner launcher is not running"
+        pid1 = reaper_waiting(launcher_child(inner_launcher[-1]))
+        exe = os.readlink(f"/proc/{pid1}/exe")
+        opened = []
+        for ns in ("user", "pid", "mnt"):
+            fd = os.open(f"/proc/{pid1}/ns/{ns}", os.O_RDONLY)
+            opened.append(ns)
+            os.close(fd)
+    finally:
+        p.kill()
+        p.communicate()
+    assert exe == "/memfd:cocoon-reaper (deleted)", exe
+    assert opened == ["user", "pid", "mnt"]
+
+
+def _cmdline(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline") as f:
+            return f.read()
+    except OSError:
+        return ""

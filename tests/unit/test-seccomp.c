@@ -45,6 +45,35 @@ int main(void)
                 ok(bpf_parse(bad_jump, 12, &p, err, sizeof err) < 0, "a length that isn't whole instructions");
                 ok(bpf_parse(bad_jump, 0, &p, err, sizeof err) < 0, "an empty program");
         }
+        {
+                /* A constant shift the kernel refuses; shifts by X as the kernel
+                 * runs them (by X & 31). */
+                struct sock_filter big_shift[] = {BPF_STMT(BPF_ALU | BPF_LSH | BPF_K, 32),
+                                                  BPF_STMT(BPF_RET | BPF_K, 0)};
+                struct sock_filter x_shift[] = {BPF_STMT(BPF_LD | BPF_IMM, 1), BPF_STMT(BPF_LDX | BPF_IMM, 33),
+                                                BPF_STMT(BPF_ALU | BPF_LSH | BPF_X, 0), BPF_STMT(BPF_RET | BPF_A, 0)};
+                struct bpf_prog p = {x_shift, 4};
+                struct seccomp_data d = {0};
+                ok(bpf_parse(big_shift, sizeof big_shift, &p, err, sizeof err) < 0, "a constant shift by 32");
+                p = (struct bpf_prog){x_shift, 4};
+                ok(bpf_run(&p, &d) == 2, "a shift by X is by X & 31, as the kernel's");
+        }
+        {
+                /* The default profile, run on two calls: what the launch
+                 * decides with (pid 1 forks and execs the reaper under it). */
+                struct bpf_prog prog = {(struct sock_filter *) precompiled_default_nocaps.insns,
+                                        precompiled_default_nocaps.len};
+                struct seccomp_data getpid_call = {.nr = 39, .arch = 0xC000003E};
+                struct seccomp_data keyctl_call = {.nr = 250, .arch = 0xC000003E};
+#if defined(__x86_64__)
+                ok(bpf_all_allow(&prog, 1, &getpid_call), "the default profile allows getpid");
+                ok(!bpf_all_allow(&prog, 1, &keyctl_call), "the default profile refuses keyctl");
+#else
+                (void) getpid_call, (void) keyctl_call, (void) prog;
+                ok(1, "# SKIP x86_64 call numbers");
+                ok(1, "# SKIP x86_64 call numbers");
+#endif
+        }
         free(guard.insns);
         free(def.insns);
         free(copy.insns);
