@@ -419,7 +419,8 @@ static pid_t clone_sandbox_in_our_memory(struct launch_ctx *ctx, pid_t parent)
         child = clone(sandbox_entry, stack + guard + size, flags, ctx);
 #if HAVE_REAPER_IMAGE
         if (child > 0) /* nothing but system calls until it returns */
-                stays = reaper_await_release(ctx->release[0], ctx->release[1], child, death_signal, parent);
+                stays = reaper_await_release(ctx->release[0], ctx->release[1], child, death_signal, parent,
+                                             plan_reaper_cleans_up(p));
         else
                 close(ctx->release[1]);
         close(ctx->release[0]);

@@ -279,12 +279,17 @@ _Noreturn void reaper_become(const struct reaper_handover *h)
 /* Our parent died while pid 1 was setting up in our memory: kill it, wait
  * until nothing uses that memory, and leave as monitor_run would, without
  * going back to a C library that the kill may have caught mid-change. */
-static _Noreturn void orphaned(int read_end, int child)
+static _Noreturn void orphaned(int read_end, int child, bool child_cleans_up)
 {
         char byte;
         int status;
         long r;
 
+        /* Without a pid namespace, killing pid 1 would orphan what the
+         * command started: pid 1 (a subreaper by then, or it dies with us
+         * before the command exists) kills it all when we are gone. */
+        if (child_cleans_up)
+                leave(1);
         sys(__NR_kill, child, SIGKILL, 0, 0);
         do
                 r = sys(__NR_read, read_end, &byte, 1, 0);
@@ -294,7 +299,8 @@ static _Noreturn void orphaned(int read_end, int child)
         leave(1);
 }
 
-bool reaper_await_release(int read_end, int write_end, int child, int parent_death_signal, int parent)
+bool reaper_await_release(int read_end, int write_end, int child, int parent_death_signal, int parent,
+                          bool child_cleans_up)
 {
         struct pollfd pfd = {.fd = read_end, .events = POLLIN};
         unsigned long mask = 0;
@@ -312,7 +318,7 @@ bool reaper_await_release(int read_end, int write_end, int child, int parent_dea
                  * its handler has run; the parent may also have died before. */
                 if (parent_death_signal > 0) {
                         if (sys(__NR_getppid, 0, 0, 0, 0) != parent)
-                                orphaned(read_end, child);
+                                orphaned(read_end, child, child_cleans_up);
                         r = sys6(__NR_ppoll, (long) &pfd, 1, 0, (long) &mask, sizeof mask, 0);
                         if (r <= 0)
                                 continue;

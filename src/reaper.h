@@ -98,8 +98,10 @@ _Noreturn void reaper_exec_main(char **argv, char **envp);
  * is closed. Closes write_end first. Returns whether pid 1 stays in our memory
  * to reap. With parent_death_signal > 0 (a handler installed, the signal
  * blocked), the death of our parent (once pid parent) on the way kills child
- * and ends us with status 1, as monitor_run would. */
-bool reaper_await_release(int read_end, int write_end, int child, int parent_death_signal, int parent);
+ * and ends us with status 1, as monitor_run would; with child_cleans_up
+ * (plan_reaper_cleans_up), it only ends us, and pid 1 takes the sandbox down. */
+bool reaper_await_release(int read_end, int write_end, int child, int parent_death_signal, int parent,
+                          bool child_cleans_up);
 #endif
 
 #endif
