@@ -186,6 +186,11 @@ static const char *first_landlock_flag(const struct plan *p)
         return p->landlock ? "--landlock" : p->landlock_paths[0].flag;
 }
 
+bool landlock_wanted(const struct plan *p)
+{
+        return wants_fs(p) || wants_net(p) || wants_scope(p);
+}
+
 int landlock_settle(struct plan *p)
 {
         int abi;

@@ -224,10 +224,14 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
          * own (see pid1.c), so that pid 1 stays in the namespace that owns
          * the sandbox's others, for callers that join them through it. */
         lock = plan_locks_mounts(p) && (p->caps_given || p->userns_block_fd < 0 || getuid() == 0);
-        if (p->disable_userns && (userns_nest(p, s.host_proc, lock) < 0 ||
-                                  (lock && (p->clone_flags & CLONE_NEWNET) && net_loopback_up() < 0)))
+        /* The command writes its id maps through the host's procfs, which a
+         * Landlock domain would refuse it: with Landlock, pid 1 moves into
+         * the nested namespaces before it, and the command with it. */
+        s.nest_command = lock && !p->disable_userns && !landlock_wanted(p);
+        if ((p->disable_userns || (lock && !s.nest_command)) &&
+            (userns_nest(p, s.host_proc, lock) < 0 ||
+             (lock && (p->clone_flags & CLONE_NEWNET) && net_loopback_up() < 0)))
                 _exit(1);
-        s.nest_command = lock && !p->disable_userns;
         if (report_late && !s.nest_command)
                 report_namespaces(ctx, s.host_proc);
         s.report_fd = ctx->report[1]; /* pid 1 reports once the command has locked its mounts */
