@@ -195,7 +195,7 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
                 if (r < 0)
                         _exit(1);
         }
-        if ((p->clone_flags & CLONE_NEWNET) && net_loopback_up() < 0)
+        if ((plan_clone_flags(p) & CLONE_NEWNET) && net_loopback_up() < 0)
                 _exit(1);
         if (keyring_new_session() < 0)
                 _exit(1);
@@ -315,8 +315,8 @@ static int open_report_channel(int fds[2])
 
 static pid_t clone_sandbox(const struct plan *p)
 {
-        return (pid_t) syscall(SYS_clone, (unsigned long) (p->clone_flags | CLONE_NEWNS | SIGCHLD), NULL, NULL, NULL,
-                               0);
+        return (pid_t) syscall(SYS_clone, (unsigned long) (plan_clone_flags(p) | CLONE_NEWNS | SIGCHLD), NULL, NULL,
+                               NULL, 0);
 }
 
 /* Sanitizers keep state per thread, and take a process that shares our
@@ -402,7 +402,7 @@ static pid_t clone_sandbox_in_our_memory(struct launch_ctx *ctx, pid_t parent)
         const size_t size = SANDBOX_STACK_SIZE, guard = SANDBOX_STACK_GUARD;
         char **saved_environ = environ;
         char *stack = mmap(NULL, size + guard, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-        int flags = (int) (p->clone_flags | CLONE_NEWNS | CLONE_VM | SIGCHLD);
+        int flags = (int) (plan_clone_flags(p) | CLONE_NEWNS | CLONE_VM | SIGCHLD);
 #if !HAVE_REAPER_IMAGE
         flags |= CLONE_VFORK; /* and no wait of our own */
 #endif

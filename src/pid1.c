@@ -144,14 +144,14 @@ static bool filters_allow(const struct plan *p, int nr, uint64_t arg0, uint64_t 
  * (see userns_nest). Writing our own id maps takes a dumpable process:
  * nothing of the sandbox runs in this memory meanwhile. The new namespace
  * gives us every capability again: the command's are set after this. */
-static void lock_mounts(const struct pid1 *s, bool own_memory)
+static void lock_mounts(const struct pid1 *s, bool forked)
 {
         prctl(PR_SET_DUMPABLE, 1);
         if (userns_nest(s->plan, s->host_proc, true) < 0)
                 _exit(1);
-        /* In memory of our own, we stay dumpable for pid 1 to join our
-         * namespaces (nothing of the sandbox runs yet; exec resets it). */
-        if (!own_memory)
+        /* Forked, we stay dumpable for pid 1 to join our namespaces (nothing
+         * of the sandbox runs yet; see gated_command). */
+        if (!forked)
                 prctl(PR_SET_DUMPABLE, 0);
         if ((s->plan->clone_flags & CLONE_NEWNET) && net_loopback_up() < 0)
                 _exit(1);
@@ -343,10 +343,6 @@ static void prepare_reaper(struct pid1 *s)
                 return;
         if (pipe2(s->gate, O_CLOEXEC) < 0 || (s->nest_command && pipe2(s->nested, O_CLOEXEC) < 0))
                 die_errno(errno, "can't create a pipe");
-        /* The command locks its mounts while we go on with the C library,
-         * which we then must not share with it. */
-        if (s->nest_command)
-                s->fork_command = true;
         if (s->fork_command)
                 return;
         s->stack = mmap(NULL, COMMAND_STACK_SIZE + COMMAND_STACK_GUARD, PROT_NONE,
@@ -366,7 +362,9 @@ static _Noreturn int gated_command(void *arg)
         char c;
 
         close(s->gate[1]);
-        if (s->nest_command) { /* in memory of its own (see prepare_reaper) */
+        /* Locking the mounts, we use the C library while pid 1 waits in
+         * read(), and the other way round after: never both at once. */
+        if (s->nest_command) {
                 struct stat st;
                 uint64_t ino;
 
@@ -381,6 +379,10 @@ static _Noreturn int gated_command(void *arg)
                 ;
         close(s->gate[0]);
         die_with_parent(-1, s->pid);
+        /* Dumpable for pid 1 to join our namespaces; the memory may be the
+         * monitor's, which must not stay so once we exec. */
+        if (s->nest_command)
+                prctl(PR_SET_DUMPABLE, 0);
         if (s->nest_command && caps_apply(s->plan, true) < 0)
                 die("can't set the command's capabilities");
         exec_command(s);

@@ -166,6 +166,20 @@ bool plan_locks_mounts(const struct plan *p)
         return ours && p->userns2_fd < 0 && (plan_command_caps(p) & (UINT64_C(1) << CAP_SYS_ADMIN));
 }
 
+int plan_clone_flags(const struct plan *p)
+{
+        bool sysfs = false;
+
+        for (size_t i = 0; i < p->n_ops && !sysfs; i++)
+                sysfs = p->ops[i].kind == FS_SYS;
+        /* The network namespace is made once, with the locked mounts, when
+         * nothing in setup needs it (a fresh sysfs shows its devices):
+         * making one costs more than the rest together. */
+        if (plan_locks_mounts(p) && p->userns_block_fd < 0 && !sysfs)
+                return p->clone_flags & ~CLONE_NEWNET;
+        return p->clone_flags;
+}
+
 bool plan_reaper_cleans_up(const struct plan *p)
 {
         return p->die_with_parent && !(p->clone_flags & CLONE_NEWPID);

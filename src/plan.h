@@ -193,6 +193,9 @@ uint64_t plan_command_caps(const struct plan *p);
  * command will hold CAP_SYS_ADMIN in the user namespace we make, and with it
  * over the sandbox's mounts, whose read-only flags it could clear. */
 bool plan_locks_mounts(const struct plan *p);
+/* The namespaces the sandbox is created with: the plan's, less the network
+ * namespace where the locked mounts make it later (see userns_nest). */
+int plan_clone_flags(const struct plan *p);
 /* Whether, without a pid namespace of its own, the sandbox must go when the
  * monitor does (--die-with-parent): a reaper then kills what is left. */
 bool plan_reaper_cleans_up(const struct plan *p);
