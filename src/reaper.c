@@ -120,6 +120,19 @@ static _Noreturn void give_up(const char *name, const char *why)
         leave(1);
 }
 
+/* What a wait4 gave (r, status): leave with the command's status, when
+ * nothing is left to wait for, or when a seccomp program refuses the wait;
+ * else return. */
+static void after_wait(const struct reaper_args *a, const char *name, long r, int status)
+{
+        if (r == a->command)
+                leave(status_to_exit_code(status));
+        if (r == -ECHILD)
+                leave(1);
+        if (r < 0 && r != -EINTR)
+                give_up(name, "pid 1 can't wait for the command: a seccomp program refuses wait4\n");
+}
+
 /* Wait for the command without forwarding signals, when a seccomp program
  * refuses rt_sigtimedwait: better than spinning. */
 static _Noreturn void plain_wait(const struct reaper_args *a, const char *name)
@@ -128,12 +141,7 @@ static _Noreturn void plain_wait(const struct reaper_args *a, const char *name)
                 int status = 0;
                 long r = sys(__NR_wait4, -1, &status, 0, 0);
 
-                if (r == a->command)
-                        leave(status_to_exit_code(status));
-                if (r == -ECHILD)
-                        leave(1);
-                if (r < 0 && r != -EINTR)
-                        give_up(name, "pid 1 can't wait for the command: a seccomp program refuses wait4\n");
+                after_wait(a, name, r, status);
         }
 }
 
@@ -173,12 +181,8 @@ _Noreturn void reaper_loop(const struct reaper_args *a, const char *name, bool e
                 long r;
 
                 while ((r = sys(__NR_wait4, -1, &status, WNOHANG, 0)) > 0)
-                        if (r == a->command)
-                                leave(status_to_exit_code(status));
-                if (r == -ECHILD)
-                        leave(1);
-                if (r < 0 && r != -EINTR)
-                        give_up(name, "pid 1 can't wait for the command: a seccomp program refuses wait4\n");
+                        after_wait(a, name, r, status);
+                after_wait(a, name, r, status);
                 r = sys(__NR_rt_sigtimedwait, &set, siginfo, 0, sizeof set);
                 if (r < 0 && r != -EINTR && r != -EAGAIN)
                         plain_wait(a, name);
