@@ -226,7 +226,12 @@ def test_pid1_runs_under_the_commands_layers(sb, scratch, fds, path):
     try:
         assert readline(p.stdout) == b"ready\n", "the sandbox did not start"
         pid1 = reaper_waiting(launcher_child(p.pid))
-        command = [c for c in procs_with(m) if c in harness.descendants(pid1) and c != pid1][0]
+        # (its command line reads empty while it execs sleep: look again)
+        found = []
+        wait_gone(lambda: [] if found.extend(c for c in procs_with(m) if c in harness.descendants(pid1)
+                                             and c != pid1) or found else [1], timeout=10)
+        assert found, "the command is not running"
+        command = found[0]
         s1, sc = status_of(pid1), status_of(command)
         limits = {}
         for pid in (pid1, command):
