@@ -134,7 +134,7 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
                              .console = ctx->console,
                              .new_pidns = !!(p->clone_flags & CLONE_NEWPID),
                              .in_userns = plan_in_userns(p),
-                             .tunables_guarded = plan_in_userns(p) && p->caller_uid != 0,
+                             .tunables_guarded = plan_tunables_guarded(p),
                              .file_label = p->file_label};
         struct pid1 s = {.plan = p,
                          .saved_mask = ctx->saved_mask,
@@ -147,9 +147,9 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
                          .self_exe = ctx->self_exe,
                          .report_fd = -1};
         /* When the mounts get locked, the mount namespace the command runs in
-         * is made at the end (by pid 1 with --disable-userns, else by the
-         * command): report it then, unless the caller needs our pid first,
-         * to write our id maps. */
+         * is made at the end (by pid 1 with --disable-userns or Landlock,
+         * else by the command): report it then, unless the caller needs our
+         * pid first, to write our id maps. */
         const bool report_late = plan_locks_mounts(p) && p->userns_block_fd < 0;
         bool lock;
 

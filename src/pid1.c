@@ -203,27 +203,41 @@ static _Noreturn void exec_command(struct pid1 *s)
         die_errno(errno, "can't execute %s", p->argv[0]);
 }
 
-#if HAVE_REAPER_IMAGE
-/*
- * A sealed memfd holding the freestanding reaper, or -1. Sealed, so that the
- * command can't change it through /proc/1/exe (runc's CVE-2019-5736), and of
- * mode 0100: exec'd by a process without capabilities, which can't read it,
- * the kernel makes the new process non-dumpable from the start, tied to the
- * user namespace it runs in.
- */
-static int reaper_image_open(const struct pid1 *s)
+/* An executable memfd for the reaper's image (written by the caller), or -1. */
+static int image_memfd(void)
 {
-        const unsigned seals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
         int fd = memfd_create("cocoon-reaper", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
 
         if (fd < 0 && errno == EINVAL) /* before Linux 6.3, every memfd may be exec'd */
                 fd = memfd_create("cocoon-reaper", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-        if (fd < 0)
-                return -1;
-        if (write(fd, reaper_image, reaper_image_size) != (ssize_t) reaper_image_size || fchmod(fd, 0100) < 0 ||
-            fcntl(fd, F_ADD_SEALS, seals) < 0)
+        return fd;
+}
+
+/* The image written: sealed, so that the command can't change it through
+ * /proc/1/exe (runc's CVE-2019-5736), and of mode 0100: exec'd by a process
+ * without capabilities, which can't read it, the kernel makes the new
+ * process non-dumpable from the start, tied to the user namespace it runs
+ * in. Returns fd, or -1 (closed). */
+static int image_seal(int fd)
+{
+        const unsigned seals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+
+        if (fchmod(fd, 0100) < 0 || fcntl(fd, F_ADD_SEALS, seals) < 0)
                 closep(&fd);
         return fd;
+}
+
+#if HAVE_REAPER_IMAGE
+/* The freestanding reaper, in a sealed memfd; or -1. */
+static int reaper_image_open(const struct pid1 *s)
+{
+        int fd = image_memfd();
+
+        if (fd < 0)
+                return -1;
+        if (write(fd, reaper_image, reaper_image_size) != (ssize_t) reaper_image_size)
+                return closep(&fd), -1;
+        return image_seal(fd);
 }
 #else
 /* No freestanding reaper for this architecture: a sealed copy of cocoon,
@@ -233,21 +247,16 @@ static int reaper_image_open(const struct pid1 *s)
  * its first instruction, whose namespace files the caller can open. */
 static int reaper_image_open(const struct pid1 *s)
 {
-        const unsigned seals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
-        int fd = s->self_exe < 0 ? -1 : memfd_create("cocoon-reaper", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+        int fd = s->self_exe < 0 ? -1 : image_memfd();
         struct stat st;
         off_t off = 0;
 
-        if (fd < 0 && errno == EINVAL)
-                fd = memfd_create("cocoon-reaper", MFD_CLOEXEC | MFD_ALLOW_SEALING);
         if (fd < 0 || fstat(s->self_exe, &st) < 0)
                 return closep(&fd), -1;
         while (off < st.st_size)
                 if (sendfile(fd, s->self_exe, &off, (size_t) (st.st_size - off)) <= 0)
                         return closep(&fd), -1;
-        if (fchmod(fd, 0100) < 0 || fcntl(fd, F_ADD_SEALS, seals) < 0)
-                closep(&fd);
-        return fd;
+        return image_seal(fd);
 }
 #endif
 
@@ -354,8 +363,8 @@ static void prepare_reaper(struct pid1 *s)
 
 /* The command, through the gate: it shares pid 1's memory on a stack of its
  * own, and waits until pid 1 has exec'd the reaper (the write end of the
- * pipe closes on exec) or made itself non-dumpable. Meanwhile pid 1 makes
- * nothing but system calls. */
+ * pipe closes on exec) or made itself non-dumpable. While one of the two
+ * uses the C library, the other waits in read() or runs raw system calls. */
 static _Noreturn int gated_command(void *arg)
 {
         struct pid1 *s = arg;

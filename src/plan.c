@@ -147,6 +147,13 @@ bool plan_in_userns(const struct plan *p)
         return (p->clone_flags & CLONE_NEWUSER) || p->userns_fd >= 0;
 }
 
+bool plan_tunables_guarded(const struct plan *p)
+{
+        /* A root caller's sandbox runs as the host's uid 0 whatever its id
+         * map, and uid 0 may write most kernel settings. */
+        return plan_in_userns(p) && p->caller_uid != 0;
+}
+
 uint64_t plan_command_caps(const struct plan *p)
 {
         if (p->caps_given)

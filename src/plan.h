@@ -185,6 +185,10 @@ const char *plan_getenv(const struct plan *p, const char *name);
 
 /* Whether the sandbox has a user namespace of its own (made or joined). */
 bool plan_in_userns(const struct plan *p);
+/* Whether the kernel itself keeps the host's settings (/proc/sys, /sys) out
+ * of the sandbox's reach: a user namespace of its own whose ids are not the
+ * host's root. Only then may --unmask make them writable. */
+bool plan_tunables_guarded(const struct plan *p);
 /* The capabilities the command will hold: those given, else a root caller's
  * own as long as the command runs as uid 0 (exec under any other uid leaves
  * it none). */

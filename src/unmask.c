@@ -120,10 +120,8 @@ static void check_bind(const struct fs_op *op, const char *want, struct verdict 
 
 int unmask_check(const struct plan *p)
 {
-        bool own_userns = (p->clone_flags & CLONE_NEWUSER) || p->userns_fd >= 0;
-        /* A root caller's sandbox runs as the host's uid 0 whatever its id
-         * map, and uid 0 may write most kernel settings. */
-        bool guarded = own_userns && p->caller_uid != 0;
+        bool own_userns = plan_in_userns(p);
+        bool guarded = plan_tunables_guarded(p);
 
         for (size_t i = 0; i < p->n_unmask; i++) {
                 const char *u = p->unmask[i];
