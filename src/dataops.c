@@ -12,7 +12,7 @@
 #include "mountutil.h"
 #include "owners.h"
 #include "plan.h"
-#include "rootfs.h"
+#include "rootctx.h"
 #include "safepath.h"
 #include "syscalls.h"
 #include "util.h"
@@ -109,7 +109,7 @@ int op_bind_data(struct rootfs *rfs, const struct fs_op *op)
  */
 int op_bind_fd(struct rootfs *rfs, const struct fs_op *op)
 {
-        char link[ROOTFS_FD_LINK_MAX], path[PATH_MAX];
+        char link[ROOTCTX_FD_LINK_MAX], path[PATH_MAX];
         struct stat want, got;
         _cleanup_close_ int src = -1, dest = -1, tree = -1;
         uint64_t attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
@@ -118,7 +118,7 @@ int op_bind_fd(struct rootfs *rfs, const struct fs_op *op)
 
         if (fstat(op->fd, &want) < 0)
                 return log_errno(errno, "%s: can't stat fd %d", op->flag, op->fd), -1;
-        rootfs_fd_link(op->fd, link);
+        rootctx_fd_link(op->fd, link);
         n = readlink(link, path, sizeof path - 1);
         if (n < 0)
                 return log_errno(errno, "%s: can't find the path of fd %d", op->flag, op->fd), -1;
@@ -126,7 +126,7 @@ int op_bind_fd(struct rootfs *rfs, const struct fs_op *op)
         if (path[0] != '/')
                 return log_error("%s: fd %d is not a file or directory (%s)", op->flag, op->fd, path), -1;
 
-        src = rootfs_open_source(rfs, path);
+        src = rootctx_open_source(rfs, path);
         if (src < 0 || fstat(src, &got) < 0 || got.st_dev != want.st_dev || got.st_ino != want.st_ino)
                 return log_error("%s: fd %d (%s) is not reachable in this mount namespace", op->flag, op->fd, path), -1;
 

@@ -11,7 +11,7 @@
 #include "mountutil.h"
 #include "owners.h"
 #include "plan.h"
-#include "rootfs.h"
+#include "rootctx.h"
 #include "safepath.h"
 #include "syscalls.h"
 #include "util.h"
@@ -33,7 +33,7 @@ static const struct {
  * owns the terminal that becomes the console. */
 static int bind_node(struct rootfs *rfs, int dev, const char *src, const char *name)
 {
-        _cleanup_close_ int from = rootfs_open_source(rfs, src);
+        _cleanup_close_ int from = rootctx_open_source(rfs, src);
         int fd;
 
         if (from < 0)

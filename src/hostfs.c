@@ -22,7 +22,7 @@
 #include "masks.h"
 #include "mountutil.h"
 #include "plan.h"
-#include "rootfs.h"
+#include "rootctx.h"
 #include "syscalls.h"
 #include "util.h"
 
@@ -44,7 +44,7 @@ struct hostfs {
 /* The host's kfs at its usual place, if a filesystem of that type is there. */
 static void find_kfs(const struct rootfs *rfs, struct host_kfs *k, const struct kfs_masks *masks)
 {
-        _cleanup_close_ int fd = rootfs_open_source(rfs, masks->host);
+        _cleanup_close_ int fd = rootctx_open_source(rfs, masks->host);
         struct statfs sfs;
         struct stat st;
 
@@ -61,15 +61,15 @@ static void find_kfs(const struct rootfs *rfs, struct host_kfs *k, const struct 
 static const char *kfs_path(const struct rootfs *rfs, struct host_kfs *k)
 {
         _cleanup_close_ int fd = -1;
-        char link[ROOTFS_FD_LINK_MAX], path[PATH_MAX];
+        char link[ROOTCTX_FD_LINK_MAX], path[PATH_MAX];
         ssize_t n;
 
         if (k->path)
                 return k->path;
-        fd = rootfs_open_source(rfs, k->masks->host);
+        fd = rootctx_open_source(rfs, k->masks->host);
         if (fd < 0)
                 return NULL;
-        rootfs_fd_link(fd, link);
+        rootctx_fd_link(fd, link);
         n = readlink(link, path, sizeof path - 1);
         if (n <= 0)
                 return NULL;
@@ -148,13 +148,13 @@ static bool lifted(const struct rootfs *rfs, const struct fs_op *op, const struc
 static int bound_part(struct rootfs *rfs, const struct fs_op *op, const char *name, int src, struct host_kfs *k,
                       struct hostfs_bind *hb, uint64_t *attrs)
 {
-        char link[ROOTFS_FD_LINK_MAX], path[PATH_MAX];
+        char link[ROOTCTX_FD_LINK_MAX], path[PATH_MAX];
         struct hostfs_part *part = &hb->part[0];
         const char *root = kfs_path(rfs, k);
         const char *rest = NULL;
         ssize_t n;
 
-        rootfs_fd_link(src, link);
+        rootctx_fd_link(src, link);
         n = readlink(link, path, sizeof path - 1);
         if (n > 0 && root) {
                 path[n] = '\0';
@@ -286,7 +286,7 @@ static bool cover_init(struct rootfs *rfs, const struct fs_op *op, const struct 
          * bind really is (a magic link to read) isn't needed. */
         for (size_t j = first; j < p->n_ops && !near; j++)
                 near = mounts_over(&p->ops[j]) && (later_near(hb, op->dest, p->ops[j].dest, &below) || below);
-        if (!near || rootfs_new_root_path(tree, c->root, sizeof c->root) < 0)
+        if (!near || rootctx_new_root_path(tree, c->root, sizeof c->root) < 0)
                 return false;
         for (size_t j = first; j < p->n_ops; j++) {
                 const struct fs_op *later = &p->ops[j];

@@ -12,7 +12,7 @@
 #include "log.h"
 #include "mountutil.h"
 #include "plan.h"
-#include "rootfs.h"
+#include "rootctx.h"
 #include "syscalls.h"
 #include "util.h"
 

@@ -11,7 +11,7 @@
 #include "mountutil.h"
 #include "owners.h"
 #include "plan.h"
-#include "rootfs.h"
+#include "rootctx.h"
 #include "safepath.h"
 #include "syscalls.h"
 #include "util.h"
@@ -21,9 +21,9 @@
  * be redirected, and no ':' or ',' in a host path can confuse its options. */
 static char *fd_path(int fd)
 {
-        char link[ROOTFS_FD_LINK_MAX];
+        char link[ROOTCTX_FD_LINK_MAX];
 
-        rootfs_fd_link(fd, link);
+        rootctx_fd_link(fd, link);
         return xstrdup(link);
 }
 
@@ -42,7 +42,7 @@ static void layers_close(struct layers *l)
 static int open_dir(const struct rootfs *rfs, const struct fs_op *op, const char *path, const char *what,
                     struct layers *l)
 {
-        int fd = rootfs_open_source(rfs, path);
+        int fd = rootctx_open_source(rfs, path);
         struct stat st;
 
         if (fd < 0)

@@ -9,7 +9,7 @@
 
 #include "log.h"
 #include "plan.h"
-#include "rootfs.h"
+#include "rootctx.h"
 #include "safepath.h"
 #include "util.h"
 

@@ -11,7 +11,7 @@
 #include "masks.h"
 #include "mountutil.h"
 #include "plan.h"
-#include "rootfs.h"
+#include "rootctx.h"
 #include "safepath.h"
 #include "syscalls.h"
 #include "util.h"
@@ -23,7 +23,7 @@
  * fails with EPERM otherwise. */
 static bool pidns_owner_in_reach(void)
 {
-        _cleanup_close_ int pid = rootfs_open_own_ns("pid");
+        _cleanup_close_ int pid = rootctx_open_own_ns("pid");
         _cleanup_close_ int owner = -1;
 
         if (pid < 0)
@@ -47,7 +47,7 @@ int proc_mount(struct rootfs *rfs, const struct fs_op *op)
                                  "the sandbox has no privilege over (join that one with --userns)",
                                  op->flag, op->dest),
                        -1;
-        proc = rootfs_mount_kernel_fs(rfs, op, "proc", "/proc", rfs->new_pidns || joined, attrs);
+        proc = rootctx_mount_kernel_fs(rfs, op, "proc", "/proc", rfs->new_pidns || joined, attrs);
         if (proc < 0)
                 return -1;
         for (size_t i = 0; i < n_proc_readonly; i++) {

@@ -60,87 +60,6 @@ int rootfs_enter(struct rootfs *rfs)
         return 0;
 }
 
-int rootfs_open_source(const struct rootfs *rfs, const char *path)
-{
-        _cleanup_free_ char *full = NULL;
-        int fd;
-
-        /* Resolve as the caller would: absolute symlinks lead to the host's
-         * root, not to the base tmpfs we now stand in. */
-        while (*path == '/')
-                path++;
-        do
-                fd = sys_openat2(rfs->oldroot_fd, *path ? path : ".", O_PATH | O_CLOEXEC, RESOLVE_IN_ROOT);
-        while (fd < 0 && errno == EAGAIN);
-        /* A scoped lookup refuses a magic link with EXDEV (ELOOP on some
-         * kernels); nothing else makes RESOLVE_IN_ROOT fail that way. */
-        if (fd >= 0 || (errno != EXDEV && errno != ELOOP))
-                return fd < 0 ? -errno : fd;
-
-        /* RESOLVE_IN_ROOT refuses magic links such as /proc/self/ns/user,
-         * which clients do bind. Those live in procfs, where a plain lookup
-         * under the old root means the same thing. */
-        full = xasprintf("/oldroot/%s", path);
-        fd = open(full, O_PATH | O_CLOEXEC);
-        return fd < 0 ? -errno : fd;
-}
-
-int rootfs_mount_kernel_fs(struct rootfs *rfs, const struct fs_op *op, const char *fstype, const char *host_path,
-                           bool fresh, uint64_t attrs)
-{
-        _cleanup_close_ int dest = root_mkdir_p(rfs->newroot_fd, &rfs->links, op->dest, 0755, 0755);
-        int r, fd;
-
-        if (dest < 0)
-                return dest_error(rfs, op, dest, "can't create mount point");
-        if (fresh) {
-                r = mount_new_onto(fstype, NULL, attrs, dest);
-        } else {
-                _cleanup_close_ int host = rootfs_open_source(rfs, host_path);
-                r = host < 0 ? host : mount_clone_onto(host, "", attrs, dest, "");
-        }
-        if (r < 0)
-                return log_errno(r, "%s: can't mount %s on %s", op->flag, fstype, op->dest), -1;
-        /* Look again: the fd we had is the directory under the new mount. */
-        fd = root_open(rfs->newroot_fd, &rfs->links, op->dest, O_PATH | O_DIRECTORY);
-        if (fd < 0)
-                return dest_error(rfs, op, fd, "can't open");
-        return fd;
-}
-
-void rootfs_fd_link(int fd, char buf[ROOTFS_FD_LINK_MAX])
-{
-        snprintf(buf, ROOTFS_FD_LINK_MAX, "/oldroot/proc/self/fd/%d", fd);
-}
-
-int rootfs_new_root_path(int fd, char *buf, size_t size)
-{
-        char link[ROOTFS_FD_LINK_MAX], path[PATH_MAX];
-        const char *rest;
-        ssize_t n;
-
-        rootfs_fd_link(fd, link);
-        n = readlink(link, path, sizeof path - 1);
-        if (n < 0)
-                return -errno;
-        path[n] = '\0';
-        rest = path_startswith(path, "/newroot");
-        if (!rest)
-                return -EXDEV;
-        snprintf(buf, size, "/%s", rest);
-        return 0;
-}
-
-int rootfs_open_own_ns(const char *name)
-{
-        char path[64];
-        int fd;
-
-        snprintf(path, sizeof path, "/oldroot/proc/self/ns/%s", name);
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        return fd < 0 ? -errno : fd;
-}
-
 /* After a mount on the new root itself, our fd points below it. */
 static int reopen_newroot(struct rootfs *rfs)
 {
@@ -159,7 +78,7 @@ static int op_bind(struct rootfs *rfs, const struct fs_op *op)
         uint64_t attrs = 0;
         struct stat st;
 
-        src = rootfs_open_source(rfs, op->src);
+        src = rootctx_open_source(rfs, op->src);
         if (src < 0) {
                 if (src == -ENOENT && (op->flags & BIND_TRY))
                         return 0;
@@ -262,7 +181,7 @@ static int op_symlink(struct rootfs *rfs, const struct fs_op *op)
 static int op_chmod(struct rootfs *rfs, const struct fs_op *op)
 {
         _cleanup_close_ int fd = root_open(rfs->newroot_fd, &rfs->links, op->dest, O_PATH | O_NOFOLLOW);
-        char link[ROOTFS_FD_LINK_MAX], target[PATH_MAX];
+        char link[ROOTCTX_FD_LINK_MAX], target[PATH_MAX];
         struct stat st;
         ssize_t n;
 
@@ -279,7 +198,7 @@ static int op_chmod(struct rootfs *rfs, const struct fs_op *op)
         }
         /* An O_PATH fd can't be chmod'ed directly; its magic link can, and
          * it names exactly the file checked above. */
-        rootfs_fd_link(fd, link);
+        rootctx_fd_link(fd, link);
         if (chmod(link, op->perms) < 0)
                 return log_errno(errno, "%s: can't change the mode of %s", op->flag, op->dest), -1;
         return 0;

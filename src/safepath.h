@@ -4,6 +4,9 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "pathname.h"
+#include "walk.h"
+
 /*
  * Paths inside the new root: the destinations of setup operations.
  *
@@ -24,32 +27,6 @@
  * links->refused_link set means that a symlink was refused.
  */
 
-/* What to do with the symlinks met on the way, and what to report. */
-struct link_policy {
-        /* Decide about the symlink whose canonical path is link: 0 to follow
-         * it wherever it leads, a positive scope to follow it only as far as
-         * allows() says, or a negative errno to refuse it. Without a judge
-         * every symlink is refused. */
-        int (*judge)(void *ctx, const char *link);
-        /* Whether a link judged with this scope may lead to the canonical
-         * path: where its text, walked through, ends, and wherever the walk
-         * makes something on the way. */
-        bool (*allows)(void *ctx, int scope, const char *path);
-        void *ctx;
-        /* A lookup of a path equal to watch leaves the canonical path of
-         * what it found in noted (owned here, replaced by the next one). */
-        const char *watch;
-        char *noted;
-        /* After a refusal: the link, where it leads (worked out lexically),
-         * and the scope it left (0: the link itself was refused, or it is on
-         * procfs or sysfs). Cleared when the next lookup starts. */
-        char *refused_link, *refused_target;
-        int refused_scope;
-};
-
-/* Free what the policy holds (not the policy). */
-void link_policy_clear(struct link_policy *links);
-
 /* Look up path (absolute or relative: both mean "from the root"). flags are
  * O_PATH (with O_DIRECTORY and O_NOFOLLOW as needed, O_NOFOLLOW returning a
  * symlink in the last component itself), or O_RDONLY|O_DIRECTORY. */
@@ -69,15 +46,3 @@ int root_ensure(int root_fd, struct link_policy *links, const char *path, bool d
 /* Resolve (creating as needed, with pmode) the parent of path; *base_out
  * gets a copy of the last component, which is not looked at. */
 int root_parent(int root_fd, struct link_policy *links, const char *path, mode_t pmode, char **base_out);
-
-/* Whether path names the root itself ("/", "", ".", "//"...). */
-bool path_is_root(const char *path);
-/* Whether the canonical path lies at or below the canonical path scope. */
-bool path_within(const char *path, const char *scope);
-/* Whether a ".." in path would climb above the root, worked out lexically
- * ("/usr/../lib" does not; "../x" and "/a/../../b" do). */
-bool path_climbs_above_root(const char *path);
-/* The canonical form of path, worked out lexically: relative to base (a
- * canonical path; NULL for the root) unless it is absolute, with ".."
- * stopping at the root. A heap string. */
-char *path_normalize(const char *base, const char *path);

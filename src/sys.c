@@ -12,7 +12,7 @@
 #include "masks.h"
 #include "mountutil.h"
 #include "plan.h"
-#include "rootfs.h"
+#include "rootctx.h"
 #include "safepath.h"
 #include "syscalls.h"
 #include "util.h"
@@ -61,7 +61,7 @@ int sys_mount(struct rootfs *rfs, const struct fs_op *op)
         /* sysfs shows the network devices of the namespace that mounts it:
          * a fresh one is only right, and only allowed, with our own. */
         _cleanup_close_ int sys =
-                rootfs_mount_kernel_fs(rfs, op, "sysfs", "/sys", rfs->plan->clone_flags & CLONE_NEWNET, attrs);
+                rootctx_mount_kernel_fs(rfs, op, "sysfs", "/sys", rfs->plan->clone_flags & CLONE_NEWNET, attrs);
 
         if (sys < 0)
                 return -1;

@@ -11,8 +11,23 @@
 #include <sys/statfs.h>
 
 #include "log.h"
-#include "safepath.h"
+#include "pathname.h"
 #include "util.h"
+
+void link_policy_forget_refusal(struct link_policy *links)
+{
+        free(links->refused_link);
+        free(links->refused_target);
+        links->refused_link = links->refused_target = NULL;
+        links->refused_scope = 0;
+}
+
+void link_policy_clear(struct link_policy *links)
+{
+        link_policy_forget_refusal(links);
+        free(links->noted);
+        links->noted = NULL;
+}
 
 /* Symlinks one walk may follow, as in the kernel's own lookups. */
 #define MAX_LINKS 40

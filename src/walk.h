@@ -2,12 +2,39 @@
 #pragma once
 
 /* The component-by-component walk behind safepath.h, for paths that have
- * symlinks on the way or parts to create. Only safepath.c uses it. */
+ * symlinks on the way or parts to create, and the symlink policy it
+ * applies. Only safepath.c walks; the policy is everybody's. */
 
 #include <stdbool.h>
 #include <sys/types.h>
 
-struct link_policy;
+/* What to do with the symlinks met on the way, and what to report. */
+struct link_policy {
+        /* Decide about the symlink whose canonical path is link: 0 to follow
+         * it wherever it leads, a positive scope to follow it only as far as
+         * allows() says, or a negative errno to refuse it. Without a judge
+         * every symlink is refused. */
+        int (*judge)(void *ctx, const char *link);
+        /* Whether a link judged with this scope may lead to the canonical
+         * path: where its text, walked through, ends, and wherever the walk
+         * makes something on the way. */
+        bool (*allows)(void *ctx, int scope, const char *path);
+        void *ctx;
+        /* A lookup of a path equal to watch leaves the canonical path of
+         * what it found in noted (owned here, replaced by the next one). */
+        const char *watch;
+        char *noted;
+        /* After a refusal: the link, where it leads (worked out lexically),
+         * and the scope it left (0: the link itself was refused, or it is on
+         * procfs or sysfs). Cleared when the next lookup starts. */
+        char *refused_link, *refused_target;
+        int refused_scope;
+};
+
+/* Free what the policy holds (not the policy). */
+void link_policy_clear(struct link_policy *links);
+/* Forget the last refusal, as each lookup starts. */
+void link_policy_forget_refusal(struct link_policy *links);
 
 enum walk_want {
         WANT_OPEN,   /* look up; nothing is created */
