@@ -21,7 +21,9 @@ import pytest
 import harness
 from harness import Ident, Sandbox, TMP_PREFIX
 
-TEST_USER = "cocoon-test"
+# The unprivileged account: made by the suite when missing, and removed
+# again at its end if it made it.
+TEST_USER = os.environ.get("COCOON_TEST_USER", "cocoon-test")
 
 
 @functools.lru_cache(maxsize=None)
@@ -110,6 +112,7 @@ class Account:
 @pytest.fixture(scope="session")
 def unpriv_account():
     """The unprivileged user, created when missing (the suite runs as root)."""
+    made = False
     try:
         pw = pwd.getpwnam(TEST_USER)
     except KeyError:
@@ -118,8 +121,23 @@ def unpriv_account():
                         "--shell", "/usr/sbin/nologin", TEST_USER],
                        check=True, capture_output=True)
         pw = pwd.getpwnam(TEST_USER)
+        made = True
     assert pw.pw_uid != 0
-    return Account(pw.pw_uid, pw.pw_gid)
+    try:
+        yield Account(pw.pw_uid, pw.pw_gid)
+    finally:
+        if made:
+            _remove_account(TEST_USER, pw.pw_uid)
+
+
+def _remove_account(name, uid):
+    # Nothing of the account may outlive the suite: its processes first,
+    # then the account and its group.
+    subprocess.run([shutil.which("pkill") or "/usr/bin/pkill", "-KILL", "-U", str(uid)], capture_output=True)
+    userdel = shutil.which("userdel") or "/usr/sbin/userdel"
+    r = subprocess.run([userdel, name], capture_output=True, text=True)
+    if r.returncode != 0:
+        print(f"conftest: could not remove the account {name}: {r.stderr.strip()}")
 
 
 @pytest.fixture(params=["root", "user"])

@@ -600,7 +600,7 @@ for k in kids:
 FORK_LOOP = FORK_50 + "out(forked=len(kids), err=err)\n"
 
 
-def test_rlimit_nproc_stops_a_fork_loop(sb, scratch):
+def test_rlimit_nproc_stops_a_fork_loop(sb, scratch, request):
     """50 forks under nproc=20 stop short with EAGAIN.
 
     RLIMIT_NPROC counts the processes of the same real uid in the same user
@@ -614,13 +614,9 @@ def test_rlimit_nproc_stops_a_fork_loop(sb, scratch):
     cmd = py(FORK_LOOP)
     args = HOST + PIDNS
     if sb.ident.is_root:
-        try:
-            import pwd
-            pw = pwd.getpwnam("cocoon-test")
-        except KeyError:
-            pytest.skip("root is exempt from RLIMIT_NPROC, and there is no unprivileged account to switch to")
+        pw = request.getfixturevalue("unpriv_account")
         args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
-        cmd = [harness.SETPRIV, f"--reuid={pw.pw_uid}", f"--regid={pw.pw_gid}", "--clear-groups", "--"] + cmd
+        cmd = [harness.SETPRIV, f"--reuid={pw.uid}", f"--regid={pw.gid}", "--clear-groups", "--"] + cmd
     d = report(sb.run(args + ["--rlimit", "nproc=20"] + cmd))
     assert d["err"] == "EAGAIN", d
     assert d["forked"] < 20, d
