@@ -15,6 +15,9 @@ _cocoon_options='
 --args                    fd
 --argv0                   none
 --level-prefix            -
+--explain                 -
+--explain=json            -
+--profile                 file
 --unshare-all             -
 --share-net               -
 --unshare-user            -
@@ -32,6 +35,7 @@ _cocoon_options='
 --setenv                  env,none
 --unsetenv                env
 --clearenv                -
+--keep-env                env
 --bind                    file,file
 --bind-try                file,file
 --ro-bind                 file,file
@@ -112,6 +116,9 @@ CAP_SYS_TTY_CONFIG CAP_MKNOD CAP_LEASE CAP_AUDIT_WRITE CAP_AUDIT_CONTROL
 CAP_SETFCAP CAP_MAC_OVERRIDE CAP_MAC_ADMIN CAP_SYSLOG CAP_WAKE_ALARM
 CAP_BLOCK_SUSPEND CAP_AUDIT_READ CAP_PERFMON CAP_BPF CAP_CHECKPOINT_RESTORE'
 
+# The built-in profiles (src/profiles), for --profile.
+_cocoon_profiles='shell build build-overlay agent host-ro clean-env desktop x11 wayland pulseaudio pipewire dbus-session gpu network'
+
 # The resource names that --rlimit takes, each followed by "=".
 _cocoon_rlimits='as= vmem= core= cpu= data= fsize= locks= memlock= msgqueue= nice=
 nofile= nproc= rss= rtprio= rttime= sigpending= stack='
@@ -132,6 +139,11 @@ _cocoon_complete_kind()
         --seccomp-profile)
             _cocoon_complete_kind "$kind" "$cur"
             mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -W default -- "$cur")
+            return
+            ;;
+        --profile)
+            _cocoon_complete_kind "$kind" "$cur"
+            mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -W "$_cocoon_profiles" -- "$cur")
             return
             ;;
         --unmask)

@@ -16,6 +16,9 @@ set -l __cocoon_table '
 --args                    fd           Read NUL-separated arguments from a file descriptor
 --argv0                   none         Value to pass to the command as argv[0]
 --level-prefix            -            Start messages with a syslog priority marker
+--explain                 -            Print the sandbox the options describe, and exit
+--explain=json            -            The same, as JSON
+--profile                 file         Take the options of a profile here
 --unshare-all             -            Create every namespace that can be created
 --share-net               -            Keep the network namespace of the caller
 --unshare-user            -            Create a user namespace
@@ -33,6 +36,7 @@ set -l __cocoon_table '
 --setenv                  env,none     Set an environment variable
 --unsetenv                env          Remove an environment variable
 --clearenv                -            Remove every environment variable but PWD
+--keep-env                env          Keep a variable (or VAR*) from the caller
 --bind                    file,file    Bind a host path read-write
 --bind-try                file,file    Bind a host path read-write if it exists
 --ro-bind                 file,file    Bind a host path read-only
@@ -224,6 +228,8 @@ complete -c cocoon -n '__cocoon_state "arg env"' -a '(set -xn)'
 # A few options take a word besides what their kind offers.
 complete -c cocoon -n '__cocoon_state "arg file"; and test "$__cocoon_option" = --seccomp-profile' \
     -a default -d 'Built-in profile'
+complete -c cocoon -n '__cocoon_state "arg file"; and test "$__cocoon_option" = --profile' \
+    -a 'shell build build-overlay agent host-ro clean-env desktop x11 wayland pulseaudio pipewire dbus-session gpu network' -d 'Built-in profile'
 complete -c cocoon -n '__cocoon_state "arg file"; and test "$__cocoon_option" = --unmask' \
     -a all -d 'Every mask'
 complete -c cocoon -n '__cocoon_state "arg none"; and test "$__cocoon_option" = --rlimit' \

@@ -10,6 +10,7 @@
 
 static const char *progname = "cocoon";
 static bool level_prefix;
+static const char *context;
 
 void log_init(const char *argv0)
 {
@@ -31,6 +32,10 @@ void log_set_level_prefix(bool on)
 {
         level_prefix = on;
 }
+void log_set_context(const char *where)
+{
+        context = where;
+}
 
 /* Format the whole line first so it reaches stderr in one write. */
 static void log_line(int syslog_level, int err, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
@@ -42,6 +47,8 @@ static void log_line(int syslog_level, int err, const char *fmt, va_list ap)
         if (level_prefix)
                 n += snprintf(msg + n, sizeof msg - (size_t) n, "<%d>", syslog_level);
         n += snprintf(msg + n, sizeof msg - (size_t) n, "%s: ", progname);
+        if (context && n < (int) sizeof msg)
+                n += snprintf(msg + n, sizeof msg - (size_t) n, "%s: ", context);
         if (n < (int) sizeof msg)
                 n += vsnprintf(msg + n, sizeof msg - (size_t) n, fmt, ap);
         if (err && n < (int) sizeof msg)

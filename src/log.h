@@ -8,6 +8,9 @@ void log_init(const char *argv0);
 bool log_is_bwrap(void);
 const char *log_progname(void);
 void log_set_level_prefix(bool on);
+/* Where the words being parsed come from ("FILE:LINE"), put after the
+ * program's name on each line until cleared with NULL. Not copied. */
+void log_set_context(const char *where);
 
 /* One line on stderr, prefixed with "cocoon: " (or "bwrap: "). */
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

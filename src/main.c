@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include "launch.h"
+#include "advice.h"
+#include "explain.h"
 #include "log.h"
 #include "options.h"
 #include "plan.h"
@@ -31,6 +33,15 @@ static int export_program(const struct plan *p)
         return 0;
 }
 
+/* The warnings, before the sandbox runs; bwrap says nothing of the kind. */
+static void warn_all(const struct plan *p)
+{
+        if (log_is_bwrap())
+                return;
+        for (size_t i = 0; i < p->n_warnings; i++)
+                log_warning("warning: %s", p->warnings[i]);
+}
+
 int main(int argc, char **argv, char **envp)
 {
         struct plan plan;
@@ -54,7 +65,9 @@ int main(int argc, char **argv, char **envp)
                 r = fflush(stdout) == 0 ? 0 : 1;
         else if (plan_validate(&plan) < 0)
                 r = 1;
-        else if (plan.seccomp_export)
+        else if ((advice_check(&plan), plan.explain))
+                r = explain(&plan, stdout) < 0 ? 1 : 0;
+        else if ((warn_all(&plan), plan.seccomp_export))
                 r = export_program(&plan);
         else
                 r = launch(&plan);

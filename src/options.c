@@ -16,7 +16,7 @@
 #include "config.h"
 
 /* bwrap refuses more than this many arguments, counting --args data. */
-#define MAX_ARGS 9000
+#define MAX_ARGS OPTIONS_MAX_ARGS
 /* Upper bound on the bytes read from one --args fd. */
 #define MAX_ARGS_BYTES (16u * 1024 * 1024)
 
@@ -86,6 +86,9 @@ static const struct option_def table[] = {
         { "--args", 1, "FD", opt_args, "Read NUL-separated arguments from FD", { COMPLETE_FD } },
         { "--argv0", 1, "VALUE", opt_argv0, "Set argv[0] of the command to VALUE", { N } },
         { "--level-prefix", 0, NULL, opt_level_prefix, "Prefix messages with a syslog level like <3>", { N } },
+        { "--explain", 0, NULL, opt_explain, "Print the sandbox the options describe, with warnings, and exit", { N } },
+        { "--explain=json", 0, NULL, opt_explain_json, "The same, as JSON", { N } },
+        { "--profile", 1, "NAME|FILE", opt_profile, "Take the options of a profile here (a built-in, or a file)", { F } },
 
         { "--unshare-all", 0, NULL, opt_unshare_all, "Unshare every namespace that can be (user and cgroup when possible)", { N } },
         { "--share-net", 0, NULL, opt_share_net, "Keep the network namespace (with --unshare-all)", { N } },
@@ -105,6 +108,7 @@ static const struct option_def table[] = {
         { "--setenv", 2, "VAR VALUE", opt_setenv, "Set an environment variable", { COMPLETE_ENV, N } },
         { "--unsetenv", 1, "VAR", opt_unsetenv, "Unset an environment variable", { COMPLETE_ENV } },
         { "--clearenv", 0, NULL, opt_clearenv, "Start from an empty environment (PWD is still set)", { N } },
+        { "--keep-env", 1, "VAR", opt_keep_env, "Keep VAR (or every VAR* for a trailing *) from cocoon's environment", { COMPLETE_ENV } },
 
         { "--bind", 2, "SRC DEST", opt_bind, "Bind mount host path SRC on DEST", { F, F } },
         { "--bind-try", 2, "SRC DEST", opt_bind_try, "Like --bind, but skip a missing SRC", { F, F } },
@@ -211,7 +215,7 @@ void print_help(FILE *out)
         }
 }
 
-static const struct option_def *lookup(const char *name)
+const struct option_def *option_lookup(const char *name)
 {
         for (size_t i = 0; i < ARRAY_SIZE(table); i++)
                 if (strcmp(table[i].name, name) == 0)
@@ -221,6 +225,8 @@ static const struct option_def *lookup(const char *name)
 
 static void parse_state_free(struct parse_state *st)
 {
+        log_set_context(NULL);
+        opts_profile_free(st);
         for (size_t i = 0; i < st->n_layers; i++)
                 free(st->layers[i]);
         free(st->layers);
@@ -249,13 +255,15 @@ int parse_command_line(struct plan *plan, int argc, char **argv, int *exit_now)
                 const char *arg = st.args[st.pos];
                 const struct option_def *o;
 
+                log_set_context(opts_profile_where(&st));
+
                 if (strcmp(arg, "--") == 0) {
                         st.pos++;
                         break;
                 }
                 if (arg[0] != '-')
                         break;
-                o = lookup(arg);
+                o = option_lookup(arg);
                 if (!o) {
                         log_error("unknown option %s", arg);
                         goto out;
@@ -302,6 +310,7 @@ int parse_command_line(struct plan *plan, int argc, char **argv, int *exit_now)
                 }
         }
 
+        log_set_context(NULL);
         if (st.perms_pending) {
                 log_error("--perms: must be followed by --tmpfs, --dir, --file, --bind-data or --ro-bind-data");
                 goto out;
@@ -314,7 +323,7 @@ int parse_command_line(struct plan *plan, int argc, char **argv, int *exit_now)
                 log_error("--overlay-src: must be followed by --overlay, --tmp-overlay or --ro-overlay");
                 goto out;
         }
-        if (st.pos >= st.n_args && !plan->seccomp_export) {
+        if (st.pos >= st.n_args && !plan->seccomp_export && !plan->explain) {
                 log_error("no command given (try --help)");
                 goto out;
         }

@@ -31,6 +31,8 @@ struct option_def {
 };
 
 const struct option_def *option_table(size_t *n);
+/* The row of the option named name ("--bind"), or NULL. */
+const struct option_def *option_lookup(const char *name);
 const char *complete_kind_name(enum complete_kind k);
 
 /* Parse argv (without argv[0]) into plan. Returns 0, or -1 after printing one

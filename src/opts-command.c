@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Options for the command itself: argv[0], directory, environment, session. */
+#include <stdbool.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "opts.h"
 
+#include "log.h"
 #include "util.h"
 
 int opt_argv0(struct parse_state *st, char **a)
@@ -35,6 +38,7 @@ int opt_setenv(struct parse_state *st, char **a)
         if (check_env_name(st, a[0]) < 0)
                 return -1;
         plan_setenv(st->plan, a[0], a[1]);
+        st->env_set = true;
         return 0;
 }
 
@@ -48,7 +52,47 @@ int opt_unsetenv(struct parse_state *st, char **a)
 
 int opt_clearenv(struct parse_state *st, char **a)
 {
+        if (st->env_set)
+                plan_warn(st->plan, "--clearenv undoes the --setenv and --keep-env before it: put --clearenv first");
+        st->env_set = false;
         plan_clearenv(st->plan);
+        return 0;
+}
+
+/* After --clearenv, what a clean environment should still carry: TERM,
+ * LANG, LC_* and the like, when cocoon has them. */
+int opt_keep_env(struct parse_state *st, char **a)
+{
+        size_t n = strlen(a[0]);
+        bool prefix = n > 0 && a[0][n - 1] == '*';
+
+        if (prefix)
+                n--;
+        if (n == 0 || memchr(a[0], '=', n) || memchr(a[0], '*', n))
+                return fail(st, "'%s' is not a variable name, or a name ending in *", a[0]);
+        for (char **e = environ; *e; e++) {
+                const char *eq = strchr(*e, '=');
+                size_t len = eq ? (size_t) (eq - *e) : 0;
+                if (!eq || len < n || strncmp(*e, a[0], n) != 0 || (!prefix && len != n))
+                        continue;
+                _cleanup_free_ char *name = strndup(*e, len);
+                if (!name)
+                        die_oom();
+                plan_setenv(st->plan, name, eq + 1);
+        }
+        st->env_set = true;
+        return 0;
+}
+
+int opt_explain(struct parse_state *st, char **a)
+{
+        st->plan->explain = 1;
+        return 0;
+}
+
+int opt_explain_json(struct parse_state *st, char **a)
+{
+        st->plan->explain = 2;
         return 0;
 }
 

@@ -25,6 +25,13 @@ static int edit_caps(struct parse_state *st, const char *name, bool add)
                 p->caps = p->caller_caps;
                 p->caps_given = true;
         }
+        if (!add && (st->caps_added & mask))
+                plan_warn(p, "--cap-drop %s takes back what a --cap-add before it gave: put the --cap-add after it",
+                          name);
+        if (add)
+                st->caps_added |= mask;
+        else
+                st->caps_added &= ~mask;
         p->caps = add ? (p->caps | mask) : (p->caps & ~mask);
         return 0;
 }

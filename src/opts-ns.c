@@ -10,6 +10,9 @@
 
 static int set_ns(struct parse_state *st, int flag)
 {
+        if ((flag & CLONE_NEWNET) && st->share_net_given)
+                plan_warn(st->plan, "%s undoes the --share-net before it: put --share-net after %s", st->flag,
+                          st->flag);
         st->plan->clone_flags |= flag;
         return 0;
 }
@@ -67,6 +70,7 @@ int opt_unshare_all(struct parse_state *st, char **a)
  * (or --unshare-all) wins. */
 int opt_share_net(struct parse_state *st, char **a)
 {
+        st->share_net_given = true;
         st->plan->clone_flags &= ~CLONE_NEWNET;
         return 0;
 }

@@ -29,8 +29,16 @@ struct parse_state {
         size_t pos;
         char **buffers; /* --args data, owned */
         size_t n_buffers;
-        size_t args_end; /* where the --args data spliced in last ends */
+        size_t args_end;                /* where the --args data spliced in last ends */
+        struct profile_state *profiles; /* --profile: opts-profile.c */
+        /* for warnings about options that later ones undo */
+        bool share_net_given;
+        bool env_set;
+        uint64_t caps_added;
 };
+
+/* bwrap refuses more than this many arguments, counting --args data. */
+#define OPTIONS_MAX_ARGS 9000
 
 /* One error line, "FLAG: message"; returns -1. */
 int fail(struct parse_state *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -59,6 +67,12 @@ int opt_version(struct parse_state *st, char **a);
 int opt_args(struct parse_state *st, char **a);
 int opt_level_prefix(struct parse_state *st, char **a);
 
+/* opts-profile.c: --profile */
+int opt_profile(struct parse_state *st, char **a);
+/* "FILE:LINE" of the word at st->pos when a profile gave it, else NULL. */
+const char *opts_profile_where(struct parse_state *st);
+void opts_profile_free(struct parse_state *st);
+
 /* opts-ns.c: namespaces, ids, hostname, time offsets */
 int opt_unshare_user(struct parse_state *st, char **a);
 int opt_unshare_ipc(struct parse_state *st, char **a);
@@ -85,6 +99,9 @@ int opt_chdir(struct parse_state *st, char **a);
 int opt_setenv(struct parse_state *st, char **a);
 int opt_unsetenv(struct parse_state *st, char **a);
 int opt_clearenv(struct parse_state *st, char **a);
+int opt_keep_env(struct parse_state *st, char **a);
+int opt_explain(struct parse_state *st, char **a);
+int opt_explain_json(struct parse_state *st, char **a);
 int opt_new_session(struct parse_state *st, char **a);
 int opt_die_with_parent(struct parse_state *st, char **a);
 int opt_as_pid_1(struct parse_state *st, char **a);

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "plan.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+
 #include <linux/capability.h>
 #include <sched.h>
 #include <string.h>
@@ -71,6 +74,9 @@ void plan_free(struct plan *p)
         free(p->chdir_path);
         free(p->caller_cwd);
         free(p->argv0);
+        for (size_t i = 0; i < p->n_warnings; i++)
+                free(p->warnings[i]);
+        free(p->warnings);
         for (size_t i = 0; i < p->argc; i++)
                 free(p->argv[i]);
         free(p->argv);
@@ -106,6 +112,21 @@ const char *plan_getenv(const struct plan *p, const char *name)
 {
         ssize_t i = env_find(p, name);
         return i < 0 ? NULL : p->env[i] + strlen(name) + 1;
+}
+
+void plan_warn(struct plan *p, const char *fmt, ...)
+{
+        char line[1024];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(line, sizeof line, fmt, ap);
+        va_end(ap);
+        for (size_t i = 0; i < p->n_warnings; i++)
+                if (strcmp(p->warnings[i], line) == 0)
+                        return;
+        p->warnings = xrealloc(p->warnings, sizeof(char *) * (p->n_warnings + 1));
+        p->warnings[p->n_warnings++] = xstrdup(line);
 }
 
 void plan_setenv(struct plan *p, const char *name, const char *value)

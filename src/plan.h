@@ -171,11 +171,20 @@ struct plan {
         char **argv;
         size_t argc;
         char *argv0;
+
+        /* Choices that are risky or change nothing, one line each (advice.c):
+         * printed before the sandbox runs, and by --explain. */
+        char **warnings;
+        size_t n_warnings;
+        int explain; /* --explain: 1 for text, 2 for JSON; nothing is made */
 };
 
 void plan_init(struct plan *p);
 void plan_free(struct plan *p);
 struct fs_op *plan_add_op(struct plan *p, enum fs_op_kind kind, const char *flag);
+
+/* Add a warning line (the same line once). */
+void plan_warn(struct plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Environment edits on plan->env. */
 void plan_setenv(struct plan *p, const char *name, const char *value);

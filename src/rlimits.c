@@ -50,6 +50,14 @@ static int parse_value(const char *s, uint64_t *out)
         return parse_size(s, out) < 0 || *out == RLIM_INFINITY ? -1 : 0;
 }
 
+const char *rlimit_name(int resource)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+                if (names[i].resource == resource)
+                        return names[i].name;
+        return "?";
+}
+
 int rlimit_parse(const char *arg, struct rlimit_setting *out, char *err, size_t err_size)
 {
         char buf[128], *value, *hard;

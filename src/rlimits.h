@@ -10,6 +10,8 @@ struct rlimit_setting;
  * fsize, memlock, msgqueue, nice, nofile, nproc, rss, rtprio, rttime,
  * sigpending, stack); values a number with an optional K/M/G/T suffix, or
  * "unlimited". Without HARD both limits are set to SOFT. */
+/* The name of a resource, as --rlimit takes it ("nofile"). */
+const char *rlimit_name(int resource);
 int rlimit_parse(const char *arg, struct rlimit_setting *out, char *err, size_t err_size);
 /* Set the plan's limits on the calling process (pid 1, before it forks the
  * command), all but RLIMIT_NPROC, of which only a higher hard limit is set. */

@@ -101,19 +101,34 @@ class Ident:
 
 # ---------------------------------------------------------------- results
 
+# cocoon's advice before a run ("cocoon: warning: ..."): kept apart from err,
+# so that a test of something else sees the errors alone; the tests of the
+# advice look at warnings.
+WARNING_LINE = re.compile(r"^(<\d>)?cocoon: warning: ")
+
+
 @dataclass
 class Result:
     argv: list
     rc: int
     out: str
     err: str
+    warnings: list = None
+    raw_err: str = None
+
+    def __post_init__(self):
+        if self.warnings is None:
+            lines = self.err.splitlines(keepends=True)
+            self.raw_err = self.err
+            self.warnings = [l.rstrip("\n") for l in lines if WARNING_LINE.match(l)]
+            self.err = "".join(l for l in lines if not WARNING_LINE.match(l))
 
     def describe(self):
         shown = self.argv
         if len(shown) > 40:
             shown = shown[:30] + [f"...({len(self.argv) - 40} more)..."] + shown[-10:]
         return (f"command: {shlex.join(str(a) for a in shown)}\n"
-                f"exit status: {self.rc}\nstderr: {self.err!r}\nstdout: {self.out[:2000]!r}")
+                f"exit status: {self.rc}\nstderr: {self.raw_err if self.raw_err is not None else self.err!r}\nstdout: {self.out[:2000]!r}")
 
     def err_lines(self):
         return self.err.splitlines()

@@ -45,8 +45,9 @@ KINDS = {"none", "file", "dir", "fd", "cap", "env", "number"}
 
 # An option name where it is used as one: "--" and a letter or digit, not
 # glued to a word or to another dash before it.  A lone "--" is not a name.
-OPTION_RE = re.compile(r"(?<![\w-])--[A-Za-z0-9][A-Za-z0-9_-]*")
-NAME_RE = re.compile(r"--[a-z0-9][a-z0-9-]*\Z")
+OPTION_RE = re.compile(r"(?<![\w-])--[A-Za-z0-9][A-Za-z0-9_-]*(?:=json\b)?")
+# --explain=json is one option of its own: a name may end in =json.
+NAME_RE = re.compile(r"--[a-z0-9][a-z0-9-]*(=json)?\Z")
 
 
 # ---------------------------------------------------------------------------
@@ -155,7 +156,7 @@ def help_options(text):
     Every option name anywhere in the text counts as mentioned."""
     defined, dups = {}, []
     for line in text.splitlines():
-        m = re.match(r"\s*(--[A-Za-z0-9][A-Za-z0-9_-]*)(?=\s|$)(.*)", line)
+        m = re.match(r"\s*(--[A-Za-z0-9][A-Za-z0-9_-]*(?:=json)?)(?=\s|$)(.*)", line)
         if not m:
             continue
         if m.group(1) in defined:

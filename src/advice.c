@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Advice on a validated plan: choices that are risky, or that change
+ * nothing. It only reads the plan and looks at host paths; it never fails. */
+#include "advice.h"
+
+#include <linux/capability.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pathname.h"
+#include "plan.h"
+#include "util.h"
+
+/* The X server's sockets. */
+#define X11_SOCKETS "/tmp/.X11-unix"
+
+/* Whether the operation puts something over what was at its destination. */
+static bool covers(const struct fs_op *op)
+{
+        switch (op->kind) {
+        case FS_BIND:
+                /* a -try bind of a missing source is skipped */
+                return !(op->flags & BIND_TRY) || access(op->src, F_OK) == 0;
+        case FS_TMPFS:
+        case FS_PROC:
+        case FS_DEV:
+        case FS_BIND_DATA:
+        case FS_BIND_FD:
+        case FS_MQUEUE:
+        case FS_OVERLAY:
+        case FS_SYS:
+        case FS_MASK: return true;
+        default: return false;
+        }
+}
+
+/* The first operation after the i-th that covers the canonical path inside
+ * (at it or above it), or -1. */
+static ssize_t covered_after(const struct plan *p, size_t i, const char *inside)
+{
+        for (size_t j = i + 1; j < p->n_ops; j++) {
+                _cleanup_free_ char *dest = path_normalize(NULL, p->ops[j].dest);
+                if (covers(&p->ops[j]) && path_within(inside, dest))
+                        return (ssize_t) j;
+        }
+        return -1;
+}
+
+static void hidden_mounts(struct plan *p)
+{
+        for (size_t i = 0; i < p->n_ops; i++) {
+                _cleanup_free_ char *dest = path_normalize(NULL, p->ops[i].dest);
+                ssize_t j;
+
+                if (p->ops[i].kind == FS_REMOUNT_RO || p->ops[i].kind == FS_CHMOD || !covers(&p->ops[i]))
+                        continue;
+                j = covered_after(p, i, dest);
+                if (j >= 0)
+                        plan_warn(p, "%s %s is hidden by the %s %s after it, and has no effect", p->ops[i].flag,
+                                  p->ops[i].dest, p->ops[j].flag, p->ops[j].dest);
+        }
+}
+
+/* Where the host path host (canonical) shows in the sandbox through the
+ * i-th operation, a bind of the canonical source src: a heap string, or
+ * NULL when the bind doesn't reach it or a later operation covers it. */
+static char *shown_through(const struct plan *p, size_t i, const char *src, const char *host)
+{
+        const char *rest = path_startswith(host, src);
+        _cleanup_free_ char *dest = NULL;
+        char *inside;
+
+        if (!rest)
+                return NULL;
+        dest = path_normalize(NULL, p->ops[i].dest);
+        inside = xasprintf("%s/%s", strcmp(dest, "/") == 0 ? "" : dest, rest);
+        if (covered_after(p, i, inside) >= 0) {
+                free(inside);
+                return NULL;
+        }
+        return inside;
+}
+
+static void host_paths(struct plan *p)
+{
+        _cleanup_free_ char *home = NULL, *x11 = realpath(X11_SOCKETS, NULL);
+        const char *h = plan_getenv(p, "HOME");
+
+        /* The caller's home, whatever HOME says inside. */
+        h = getenv("HOME");
+        if (h && *h)
+                home = realpath(h, NULL);
+        for (size_t i = 0; i < p->n_ops; i++) {
+                const struct fs_op *op = &p->ops[i];
+                _cleanup_free_ char *src = NULL, *in_home = NULL, *in_x11 = NULL;
+
+                if (op->kind != FS_BIND || !op->src || !(src = realpath(op->src, NULL)))
+                        continue;
+                if (home && !(op->flags & BIND_READONLY) && (in_home = shown_through(p, i, src, home)))
+                        plan_warn(p, "%s %s: the home directory %s is writable in the sandbox", op->flag, op->src,
+                                  home);
+                if (x11 && (in_x11 = shown_through(p, i, src, x11)))
+                        plan_warn(p,
+                                  "%s %s: the X11 sockets (%s) are in the sandbox: an X11 client can read every "
+                                  "key typed and every window shown",
+                                  op->flag, op->src, X11_SOCKETS);
+        }
+}
+
+void advice_check(struct plan *p)
+{
+        uint64_t caps = plan_command_caps(p);
+
+        hidden_mounts(p);
+        host_paths(p);
+        if ((p->n_connect_tcp || p->n_bind_tcp) && (p->clone_flags & CLONE_NEWNET))
+                plan_warn(p,
+                          "%s: the sandbox has a network namespace of its own, with only a loopback: the rule "
+                          "only concerns ports on it (add --share-net for the host's network)",
+                          p->n_connect_tcp ? "--connect-tcp" : "--bind-tcp");
+        if (p->caller_uid == 0 && p->uid == 0 && caps)
+                plan_warn(p, "the command runs as root with %d capabilities%s: add --cap-drop ALL unless it needs them",
+                          __builtin_popcountll(caps),
+                          (caps & (UINT64_C(1) << CAP_SYS_ADMIN)) ? ", CAP_SYS_ADMIN among them" : "");
+}
