@@ -113,7 +113,9 @@ static int op_remount_ro(struct rootfs *rfs, const struct fs_op *op)
 
         if (fd < 0)
                 return dest_error(rfs, op, fd, "can't find");
-        r = mount_set_attrs(fd, MOUNT_ATTR_RDONLY, 0);
+        /* As bwrap's: nosuid and nodev too, also on a --dev-bind. Not
+         * recursive, as bwrap's isn't. */
+        r = mount_set_attrs(fd, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, 0);
         if (r == -EINVAL)
                 return log_error("%s: %s is not a mount point", op->flag, op->dest), -1;
         if (r < 0)
