@@ -34,6 +34,86 @@ def _memfd(data=b"data\n"):
     return fd
 
 
+# ---------------------------------------------------------------- parents
+
+# (name, option and its arguments before DEST, whether it takes an fd, the
+# mode of the parents that bwrap makes). bwrap counts an operation without a
+# mode of its own as mode 0; parents are 0755 less the group's bits when that
+# mode has none for the group, less the others' when it has none for them.
+PARENT_CASES = [
+    ("bind", ["--bind", "{src}"], False, 0o700),
+    ("ro-bind-file", ["--ro-bind", "{srcfile}"], False, 0o700),
+    ("dev-bind", ["--dev-bind", "/dev/null"], False, 0o700),
+    ("bind-try", ["--bind-try", "{src}"], False, 0o700),
+    ("symlink", ["--symlink", "target"], False, 0o700),
+    ("proc", ["--proc"], False, 0o700),
+    ("dev", ["--dev"], False, 0o700),
+    ("bind-fd", ["--bind-fd", "{fd}"], "dir", 0o700),
+    ("ro-bind-data", ["--ro-bind-data", "{fd}"], "data", 0o700),
+    ("bind-data", ["--bind-data", "{fd}"], "data", 0o700),
+    ("bind-data-0644", ["--perms", "0644", "--bind-data", "{fd}"], "data", 0o755),
+    ("file", ["--file", "{fd}"], "data", 0o755),
+    ("file-0640", ["--perms", "0640", "--file", "{fd}"], "data", 0o750),
+    ("dir", ["--dir"], False, 0o755),
+    ("dir-0700", ["--perms", "0700", "--dir"], False, 0o700),
+    ("dir-0750", ["--perms", "0750", "--dir"], False, 0o750),
+    ("dir-0707", ["--perms", "0707", "--dir"], False, 0o705),
+    ("dir-0000", ["--perms", "0000", "--dir"], False, 0o700),
+    ("tmpfs", ["--tmpfs"], False, 0o755),
+    ("tmpfs-0770", ["--perms", "0770", "--tmpfs"], False, 0o750),
+]
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077], ids=["umask022", "umask077"])
+def test_parent_modes_as_bwrap(sb, scratch, umask):
+    src = os.path.join(scratch, "src")
+    os.mkdir(src, 0o755)
+    srcfile = os.path.join(src, "f")
+    with open(srcfile, "w") as f:
+        f.write("x\n")
+    os.chmod(srcfile, 0o644)
+    cases = list(PARENT_CASES)
+    if sb.ident.is_root:   # a user may not mount mqueue, under bwrap either
+        cases.append(("mqueue", ["--mqueue"], False, 0o700))
+
+    def run(exe):
+        fds, args, probe_args = [], sb.minimal + ["--tmpfs", "/t"], []
+        for name, opt, takes_fd, _ in cases:
+            fd = None
+            if takes_fd:
+                fd = _memfd() if takes_fd == "data" else os.open(src, os.O_PATH)
+                fds.append(fd)
+            args += [a.format(src=src, srcfile=srcfile, fd=fd) for a in opt] + [f"/t/{name}/p/q/x"]
+            probe_args += ["--stat", f"/t/{name}/p", "--stat", f"/t/{name}/p/q"]
+        # what --dir, --file and --tmpfs make themselves: their mode, whatever the umask
+        probe_args += ["--stat", "/t/dir/p/q/x", "--stat", "/t/file/p/q/x", "--stat", "/t/dir-0750/p/q/x",
+                       "--stat", "/t/tmpfs/p/q/x"]
+        try:
+            return sb.probe(args, probe_args, exe=exe, pass_fds=fds, preexec_fn=lambda: os.umask(umask))
+        finally:
+            for fd in fds:
+                os.close(fd)
+
+    for who, d in each_launcher(run):
+        got = {p: st.get("mode", st.get("error")) for p, st in d["stat"].items()}
+        want = {}
+        for name, _, _, mode in cases:
+            want[f"/t/{name}/p"] = want[f"/t/{name}/p/q"] = mode
+        want.update({"/t/dir/p/q/x": 0o755, "/t/file/p/q/x": 0o666, "/t/dir-0750/p/q/x": 0o750,
+                     "/t/tmpfs/p/q/x": 0o755})
+        wrong = {p: (oct(got[p]) if isinstance(got[p], int) else got[p], oct(m))
+                 for p, m in want.items() if got.get(p) != m}
+        assert not wrong, f"under {who}, path: (mode, bwrap's mode): {wrong}"
+
+
+def test_no_parents_for_a_missing_try_source(sb):
+    """A -try bind whose source is missing makes nothing, not even parents."""
+    for who, d in each_launcher(lambda exe: sb.probe(
+            sb.minimal + ["--tmpfs", "/t", "--bind-try", "/nonexistent-citest", "/t/a/b"],
+            ["--stat", "/t/a"], exe=exe)):
+        assert "error" in d["stat"]["/t/a"], f"under {who}: {d['stat']}"
+
+
 # ---------------------------------------------------------------- --remount-ro
 
 @pytest.mark.parametrize("remount", [True, False], ids=["remounted", "dev-bind-only"])
