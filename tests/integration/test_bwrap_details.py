@@ -143,3 +143,46 @@ def test_remount_ro_is_not_recursive(sb, scratch):
         assert d["write"]["/t/null"] == "ok", (who, d["write"])
         assert d["write"]["/t/x"] != "ok", (who, d["write"])
         assert "nodev" not in mount_at(d["_mounts"], "/t/null").opts, who
+
+
+# ---------------------------------------------------------------- the working directory
+
+LOCKED = ["--tmpfs", "/t", "--perms", "0000", "--dir", "/t/locked", "--chdir", "/t/locked"]
+
+
+@pytest.mark.parametrize("caps", [[], ["--cap-drop", "ALL"], ["--cap-add", "CAP_DAC_OVERRIDE"]],
+                         ids=["default", "cap-drop-all", "cap-add-dac-override"])
+def test_chdir_with_the_commands_capabilities(sb, caps):
+    """--chdir is entered with the capabilities the command gets: a root
+    caller keeps CAP_DAC_OVERRIDE (and enters a 0000 directory) unless it
+    drops it; a user has none unless it adds it."""
+    can_enter = (sb.ident.is_root and not caps) or "CAP_DAC_OVERRIDE" in caps
+    args = sb.minimal + caps + LOCKED
+    for who, r in each_launcher(lambda exe: sb.run(args + ["/bin/sh", "-c", "pwd"], exe=exe)):
+        if can_enter:
+            assert r.rc == 0 and r.out == "/t/locked\n", f"under {who}\n" + r.describe()
+        else:
+            assert r.rc == 1 and len(r.err_lines()) == 1 and "Permission denied" in r.err, \
+                f"under {who}\n" + r.describe()
+    if not can_enter:
+        sb.expect_error(args + ["true"], "--chdir")
+
+
+def test_chdir_refused_message_under_bwrap_name(sb):
+    args = sb.minimal + ["--cap-drop", "ALL"] + LOCKED + ["true"]
+    want = "bwrap: Can't chdir to /t/locked: Permission denied\n"
+    got = sb.run(args, exe=sb.bins.bwrap_link)
+    assert (got.rc, got.err) == (1, want), got.describe()
+    if HAVE_BWRAP:
+        ref = sb.run(args, exe=BWRAP)
+        assert (ref.rc, ref.err) == (1, want), ref.describe()
+
+
+def test_default_cwd_passes_over_a_directory_the_command_may_not_enter(sb):
+    """Without --chdir, the caller's directory is used only if the command
+    may enter it; else $HOME is tried, as bwrap does."""
+    args = sb.minimal + ["--perms", "0000", "--dir", sb.scratch, "--setenv", "HOME", "/usr"]
+    want = sb.scratch if sb.ident.is_root else "/usr"
+    for who, d in each_launcher(lambda exe: sb.probe(args, exe=exe, cwd=sb.scratch)):
+        assert d["cwd"] == want, (who, d["cwd"])
+        assert f"PWD={want}" in d["env"], (who, d["env"])
