@@ -1,13 +1,16 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Details where cocoon once differed from bwrap (issue 13): the modes of the
-parents that setup makes, --remount-ro on a --dev-bind, and the identity the
-working directory is entered with.
+parents that setup makes, --remount-ro on a --dev-bind, the identity the
+working directory is entered with, and --unshare-user-try where the kernel
+refuses a user namespace.
 
 Each line runs under the launcher and is checked against what bwrap does
 (measured with Debian's bwrap 0.8.0 and read in bubblewrap's sources). Where
 /usr/bin/bwrap is installed, the same line also runs under it and the two
 must agree."""
 
+import errno
+import json
 import os
 
 import pytest
@@ -186,3 +189,65 @@ def test_default_cwd_passes_over_a_directory_the_command_may_not_enter(sb):
     for who, d in each_launcher(lambda exe: sb.probe(args, exe=exe, cwd=sb.scratch)):
         assert d["cwd"] == want, (who, d["cwd"])
         assert f"PWD={want}" in d["env"], (who, d["env"])
+
+
+# ---------------------------------------------------------------- --unshare-user-try refused
+
+CLONE_NEWUSER = 0x10000000
+
+
+def _no_userns_profile(directory):
+    """A seccomp profile for an outer sandbox that refuses user namespaces
+    with EPERM, as Docker's default profile does (clone3 gets ENOSYS, so
+    that callers fall back to clone, whose flags a filter can see)."""
+    path = os.path.join(directory, "no-userns.json")
+    masked = {"index": 0, "value": CLONE_NEWUSER, "valueTwo": CLONE_NEWUSER, "op": "SCMP_CMP_MASKED_EQ"}
+    with open(path, "w") as f:
+        json.dump({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+            {"names": ["clone", "unshare"], "action": "SCMP_ACT_ERRNO", "errnoRet": errno.EPERM, "args": [masked]},
+            {"names": ["clone3"], "action": "SCMP_ACT_ERRNO", "errnoRet": errno.ENOSYS}]}, f)
+    os.chmod(path, 0o644)
+    return path
+
+
+@pytest.fixture
+def refused(sb, scratch):
+    """An argv prefix: the launcher inside an outer one whose seccomp
+    filter refuses user namespaces. Checked to refuse them."""
+    outer = ["--dev-bind", "/", "/", "--seccomp-profile", _no_userns_profile(scratch), "--"]
+    r = sb.run(outer + ["/usr/bin/unshare", "--user", "true"])
+    assert r.rc != 0 and "Operation not permitted" in r.err, r.describe()
+    return outer + [sb.cocoon]
+
+
+@pytest.mark.parametrize("flags", [["--unshare-user-try"], ["--unshare-all", "--proc", "/proc"]],
+                         ids=["unshare-user-try", "unshare-all"])
+def test_unshare_user_try_goes_on_when_refused(sb, refused, host_ns, flags):
+    """As --help promises, a root caller goes on without the user namespace
+    the kernel refused, and says so in one line; the other namespaces are
+    still made. (bwrap 0.8 gives up instead.) A caller that is not root has
+    nothing to go on with: one clear line, status 1."""
+    r = sb.run(refused + flags + ["--ro-bind", "/", "/", sb.probe_path])
+    if not sb.ident.is_root:
+        assert r.rc == 1 and len(r.err_lines()) == 1, r.describe()
+        assert "Operation not permitted" in r.err, r.describe()
+        return
+    assert r.rc == 0, r.describe()
+    assert len(r.err_lines()) == 1 and "--unshare-user-try" in r.err and "without" in r.err, r.describe()
+    d = json.loads(r.out)
+    assert d["ns"]["user"] == host_ns["user"] and d["uid"][0] == 0, (d["ns"], d["uid"])
+    if "--unshare-all" in flags:
+        assert d["ns"]["pid"] != host_ns["pid"] and d["ns"]["net"] != host_ns["net"], d["ns"]
+
+
+@pytest.mark.parametrize("flags,names", [
+    (["--unshare-user"], "namespaces"),
+    (["--unshare-user-try", "--uid", "1234"], "--uid"),
+    (["--unshare-user-try", "--disable-userns"], "--disable-userns"),
+], ids=["explicit", "uid", "disable-userns"])
+def test_no_silent_downgrade_when_refused(sb, refused, flags, names):
+    """What needs a user namespace fails when the kernel refuses one."""
+    r = sb.run(refused + flags + ["--ro-bind", "/", "/", "true"])
+    assert r.rc == 1 and len(r.err_lines()) == 1, r.describe()
+    if sb.ident.is_root:
+        assert names in r.err, r.describe()
