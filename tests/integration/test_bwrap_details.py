@@ -109,6 +109,21 @@ def test_parent_modes_as_bwrap(sb, scratch, umask):
         assert not wrong, f"under {who}, path: (mode, bwrap's mode): {wrong}"
 
 
+def test_parent_modes_of_cocoons_own_operations(sb, scratch):
+    """The overlays (bwrap 0.11 has them; 0.8 does not) and cocoon's --sys
+    take no --perms either: their parents are 0700 by the same rule."""
+    lower, lower2 = os.path.join(scratch, "lower"), os.path.join(scratch, "lower2")
+    os.mkdir(lower, 0o755)
+    os.mkdir(lower2, 0o755)
+    args = sb.minimal + ["--tmpfs", "/t", "--overlay-src", lower, "--tmp-overlay", "/t/o/p/q/x",
+                         "--overlay-src", lower, "--overlay-src", lower2, "--ro-overlay", "/t/r/p/q/x",
+                         "--sys", "/t/s/p/q/x"]
+    paths = [f"/t/{n}/p{q}" for n in "ors" for q in ("", "/q")]
+    d = sb.probe(args, [a for p in paths for a in ("--stat", p)])
+    modes = {p: d["stat"][p].get("mode", d["stat"][p].get("error")) for p in paths}
+    assert all(m == 0o700 for m in modes.values()), modes
+
+
 def test_no_parents_for_a_missing_try_source(sb):
     """A -try bind whose source is missing makes nothing, not even parents."""
     for who, d in each_launcher(lambda exe: sb.probe(
