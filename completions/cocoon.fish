@@ -43,7 +43,7 @@ set -l __cocoon_table '
 --ro-bind-try             file,file    Bind a host path read-only if it exists
 --dev-bind                file,file    Bind a host path with device access
 --dev-bind-try            file,file    Bind a host path with device access if it exists
---remount-ro              dir          Make a mount read-only
+--remount-ro              dir          Make a mount read-only, nosuid and nodev
 --tmpfs                   dir          Mount a new tmpfs
 --dir                     dir          Create a directory
 --symlink                 file,file    Create a symbolic link

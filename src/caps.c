@@ -3,10 +3,13 @@
 #include "caps.h"
 
 #include <cap-ng.h>
+#include <errno.h>
+#include <linux/capability.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "plan.h"
@@ -88,23 +91,29 @@ static uint64_t caps_bounded(uint64_t mask)
  * through exec as uid 0 or a file with capabilities. Nothing is raised beyond
  * the bounding set we stand in.
  */
+/* The set caps_apply gives, or false when it leaves the caller's alone. */
+static bool command_set(const struct plan *p, bool new_userns, uint64_t *want)
+{
+        if (p->caps_given)
+                *want = p->caps;
+        else if (p->caller_uid == 0 && !new_userns)
+                return false;
+        else
+                *want = p->caller_uid == 0 ? p->caller_caps : 0;
+        *want = caps_bounded(*want);
+        return true;
+}
+
 int caps_apply(const struct plan *p, bool new_userns)
 {
         uint64_t want;
         unsigned sets = CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_BOUNDING_SET;
         int last = last_cap();
 
-        if (p->caps_given) {
-                want = p->caps;
+        if (!command_set(p, new_userns, &want))
+                return 0;
+        if (p->caps_given)
                 sets |= CAPNG_INHERITABLE | CAPNG_AMBIENT;
-        } else if (p->caller_uid == 0) {
-                if (!new_userns)
-                        return 0;
-                want = p->caller_caps;
-        } else {
-                want = 0;
-        }
-        want = caps_bounded(want);
 
         /* libcap-ng remembers the pid it last read; we are a fork of that. */
         capng_setpid(getpid());
@@ -115,6 +124,34 @@ int caps_apply(const struct plan *p, bool new_userns)
         if (capng_apply(CAPNG_SELECT_ALL) < 0)
                 return -EPERM;
         return 0;
+}
+
+/* Make the effective set the permitted one, less what keep leaves out.
+ * Raw system calls: libcap-ng would read /proc, which the new root may lack. */
+static int set_effective(uint64_t keep)
+{
+        struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+        struct __user_cap_data_struct d[2];
+        uint64_t eff;
+
+        if (syscall(SYS_capget, &h, d) < 0)
+                return -errno;
+        eff = ((uint64_t) d[0].permitted | (uint64_t) d[1].permitted << 32) & keep;
+        d[0].effective = (uint32_t) eff;
+        d[1].effective = (uint32_t) (eff >> 32);
+        return syscall(SYS_capset, &h, d) < 0 ? -errno : 0;
+}
+
+int caps_act_as_command(const struct plan *p, bool new_userns)
+{
+        uint64_t want;
+
+        return command_set(p, new_userns, &want) ? set_effective(want) : 0;
+}
+
+int caps_act_as_self(void)
+{
+        return set_effective(UINT64_MAX);
 }
 
 void caps_clear(void)

@@ -14,5 +14,10 @@ uint64_t caps_all(void);
 uint64_t caps_permitted(void);
 /* Give the calling process exactly the plan's capabilities (see caps.c). */
 int caps_apply(const struct plan *p, bool new_userns);
+/* Lower the effective set to what caps_apply will leave the command, for
+ * checks the kernel makes on its behalf before it runs (entering the working
+ * directory); caps_act_as_self raises it back to the permitted set. */
+int caps_act_as_command(const struct plan *p, bool new_userns);
+int caps_act_as_self(void);
 /* Drop every capability of the calling process (not the bounding set). */
 void caps_clear(void);

@@ -51,12 +51,12 @@ static int copy_data(int from, int to)
 
 int op_file(struct rootfs *rfs, const struct fs_op *op)
 {
-        mode_t mode = op->perms == PERMS_UNSET ? 0666 : op->perms;
+        mode_t mode = plan_op_mode(op);
         _cleanup_free_ char *base = NULL;
         _cleanup_close_ int parent = -1, fd = -1;
         int r;
 
-        parent = root_parent(rfs->newroot_fd, &rfs->links, op->dest, parent_mode(op->perms), &base);
+        parent = root_parent(rfs->newroot_fd, &rfs->links, op->dest, plan_op_parent_mode(op), &base);
         if (parent < 0)
                 return dest_error(rfs, op, parent, "can't create the parent of");
         /* O_NOFOLLOW: a symlink planted at DEST is refused, not followed. */
@@ -73,7 +73,7 @@ int op_file(struct rootfs *rfs, const struct fs_op *op)
 int op_bind_data(struct rootfs *rfs, const struct fs_op *op)
 {
         static unsigned counter;
-        mode_t mode = op->perms == PERMS_UNSET ? 0600 : op->perms;
+        mode_t mode = plan_op_mode(op);
         uint64_t attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
         char name[64];
         _cleanup_close_ int fd = -1, dest = -1;
@@ -90,7 +90,7 @@ int op_bind_data(struct rootfs *rfs, const struct fs_op *op)
                 return log_errno(r, "%s: can't read fd %d", op->flag, op->fd), -1;
         close(op->fd);
 
-        dest = root_ensure(rfs->newroot_fd, &rfs->links, op->dest, false, 0444, parent_mode(op->perms));
+        dest = root_ensure(rfs->newroot_fd, &rfs->links, op->dest, false, 0444, plan_op_parent_mode(op));
         if (dest < 0)
                 return dest_error(rfs, op, dest, "can't create mount point");
         if (op->flags & BIND_READONLY)
@@ -131,7 +131,7 @@ int op_bind_fd(struct rootfs *rfs, const struct fs_op *op)
                 return log_error("%s: fd %d (%s) is not reachable in this mount namespace", op->flag, op->fd, path), -1;
 
         dest = root_ensure(rfs->newroot_fd, &rfs->links, op->dest, S_ISDIR(want.st_mode),
-                           S_ISDIR(want.st_mode) ? 0755 : 0444, 0755);
+                           S_ISDIR(want.st_mode) ? 0755 : 0444, plan_op_parent_mode(op));
         if (dest < 0)
                 return dest_error(rfs, op, dest, "can't create mount point");
         if (op->flags & BIND_READONLY)

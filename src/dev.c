@@ -49,7 +49,7 @@ int dev_mount(struct rootfs *rfs, const struct fs_op *op)
 {
         const char *tmpfs_opts[] = {"mode=0755", label_mount_option(rfs->plan->file_label), NULL};
         static const char *const pts_opts[] = {"newinstance", "ptmxmode=0666", "mode=620", NULL};
-        _cleanup_close_ int dest = root_mkdir_p(rfs->newroot_fd, &rfs->links, op->dest, 0755, 0755);
+        _cleanup_close_ int dest = root_mkdir_p(rfs->newroot_fd, &rfs->links, op->dest, 0755, plan_op_parent_mode(op));
         _cleanup_close_ int dev = -1, pts = -1;
         int r;
 

@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "cgroup.h"
 #include "keyring.h"
 #include "landlock.h"
@@ -61,15 +62,23 @@ struct launch_ctx {
 };
 
 /* Change to the working directory the command starts in, and return it:
- * --chdir, else the caller's own if it exists inside, else $HOME, else /. */
+ * --chdir, else the caller's own if it exists inside, else $HOME, else /.
+ * With the capabilities the command will have, as bwrap does it: a
+ * directory it may not enter is not entered for it. */
 static const char *enter_cwd(const struct plan *p)
 {
         const char *home = plan_getenv(p, "HOME");
         const char *cwd = NULL;
+        int r = caps_act_as_command(p, plan_in_userns(p));
 
+        if (r < 0)
+                die_errno(r, "can't lower the capabilities to enter the working directory");
         if (p->chdir_path) {
-                if (chdir(p->chdir_path) < 0)
+                if (chdir(p->chdir_path) < 0) {
+                        if (log_is_bwrap())
+                                die_errno(errno, "Can't chdir to %s", p->chdir_path);
                         die_errno(errno, "--chdir: can't change to %s", p->chdir_path);
+                }
                 cwd = p->chdir_path;
         } else if (p->caller_cwd && chdir(p->caller_cwd) == 0) {
                 cwd = p->caller_cwd;
@@ -80,6 +89,9 @@ static const char *enter_cwd(const struct plan *p)
                 if (chdir("/") < 0)
                         die_errno(errno, "can't change to /");
         }
+        r = caps_act_as_self();
+        if (r < 0)
+                die_errno(r, "can't raise the capabilities again");
         return cwd;
 }
 

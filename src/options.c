@@ -116,7 +116,7 @@ static const struct option_def table[] = {
         { "--ro-bind-try", 2, "SRC DEST", opt_ro_bind_try, "Like --ro-bind, but skip a missing SRC", { F, F } },
         { "--dev-bind", 2, "SRC DEST", opt_dev_bind, "Bind mount SRC on DEST, allowing device access", { F, F } },
         { "--dev-bind-try", 2, "SRC DEST", opt_dev_bind_try, "Like --dev-bind, but skip a missing SRC", { F, F } },
-        { "--remount-ro", 1, "DEST", opt_remount_ro, "Make the mount at DEST read-only", { D } },
+        { "--remount-ro", 1, "DEST", opt_remount_ro, "Make the mount at DEST read-only, nosuid and nodev", { D } },
         { "--tmpfs", 1, "DEST", opt_tmpfs, "Mount a new tmpfs on DEST", { D } },
         { "--dir", 1, "DEST", opt_dir, "Create a directory at DEST", { D } },
         { "--symlink", 2, "SRC DEST", opt_symlink, "Create a symlink at DEST pointing to SRC", { F, F } },

@@ -131,7 +131,7 @@ int op_overlay(struct rootfs *rfs, const struct fs_op *op)
                 opts[n_opts++] = "userxattr";
         opts[n_opts] = NULL;
 
-        dest = root_mkdir_p(rfs->newroot_fd, &rfs->links, op->dest, 0755, 0755);
+        dest = root_mkdir_p(rfs->newroot_fd, &rfs->links, op->dest, 0755, plan_op_parent_mode(op));
         if (dest < 0) {
                 dest_error(rfs, op, dest, "can't create mount point");
                 goto out;

@@ -98,6 +98,30 @@ struct fs_op *plan_add_op(struct plan *p, enum fs_op_kind kind, const char *flag
         return op;
 }
 
+mode_t plan_op_mode(const struct fs_op *op)
+{
+        if (op->perms != PERMS_UNSET)
+                return op->perms;
+        switch (op->kind) {
+        case FS_TMPFS:
+        case FS_DIR: return 0755;
+        case FS_FILE: return 0666;
+        case FS_BIND_DATA: return 0600;
+        default: return 0;
+        }
+}
+
+mode_t plan_op_parent_mode(const struct fs_op *op)
+{
+        mode_t perms = plan_op_mode(op), m = 0755;
+
+        if (!(perms & 070))
+                m &= ~(mode_t) 070;
+        if (!(perms & 07))
+                m &= ~(mode_t) 07;
+        return m;
+}
+
 static ssize_t env_find(const struct plan *p, const char *name)
 {
         size_t len = strlen(name);

@@ -182,6 +182,16 @@ struct plan {
 void plan_init(struct plan *p);
 void plan_free(struct plan *p);
 struct fs_op *plan_add_op(struct plan *p, enum fs_op_kind kind, const char *flag);
+/* The mode an operation gives what it makes at its destination: --perms, or
+ * the kind's default (--tmpfs and --dir 0755, --file 0666, the data binds
+ * 0600). 0 for the kinds that take no --perms. */
+mode_t plan_op_mode(const struct fs_op *op);
+/* The mode of the missing parents an operation makes, as bwrap makes them:
+ * 0755, less the group bits when plan_op_mode() has none for the group, and
+ * less the others' bits when it has none for others. So parents of a bind,
+ * a --symlink, --proc, --dev or a data bind are 0700, and those of a --dir
+ * or --tmpfs 0755 unless --perms says otherwise. */
+mode_t plan_op_parent_mode(const struct fs_op *op);
 
 /* Add a warning line (the same line once). */
 void plan_warn(struct plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

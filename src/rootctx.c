@@ -43,7 +43,7 @@ int rootctx_open_source(const struct rootfs *rfs, const char *path)
 int rootctx_mount_kernel_fs(struct rootfs *rfs, const struct fs_op *op, const char *fstype, const char *host_path,
                             bool fresh, uint64_t attrs)
 {
-        _cleanup_close_ int dest = root_mkdir_p(rfs->newroot_fd, &rfs->links, op->dest, 0755, 0755);
+        _cleanup_close_ int dest = root_mkdir_p(rfs->newroot_fd, &rfs->links, op->dest, 0755, plan_op_parent_mode(op));
         int r, fd;
 
         if (dest < 0)

@@ -88,7 +88,7 @@ static int op_bind(struct rootfs *rfs, const struct fs_op *op)
                 return log_errno(errno, "%s: can't stat %s", op->flag, op->src), -1;
 
         dest = root_ensure(rfs->newroot_fd, &rfs->links, op->dest, S_ISDIR(st.st_mode),
-                           S_ISDIR(st.st_mode) ? 0755 : 0444, 0755);
+                           S_ISDIR(st.st_mode) ? 0755 : 0444, plan_op_parent_mode(op));
         if (dest < 0)
                 return dest_error(rfs, op, dest, "can't create mount point");
 
@@ -113,7 +113,9 @@ static int op_remount_ro(struct rootfs *rfs, const struct fs_op *op)
 
         if (fd < 0)
                 return dest_error(rfs, op, fd, "can't find");
-        r = mount_set_attrs(fd, MOUNT_ATTR_RDONLY, 0);
+        /* As bwrap's: nosuid and nodev too, also on a --dev-bind. Not
+         * recursive, as bwrap's isn't. */
+        r = mount_set_attrs(fd, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, 0);
         if (r == -EINVAL)
                 return log_error("%s: %s is not a mount point", op->flag, op->dest), -1;
         if (r < 0)
@@ -123,7 +125,7 @@ static int op_remount_ro(struct rootfs *rfs, const struct fs_op *op)
 
 static int op_tmpfs(struct rootfs *rfs, const struct fs_op *op)
 {
-        _cleanup_close_ int dest = root_mkdir_p(rfs->newroot_fd, &rfs->links, op->dest, 0755, parent_mode(op->perms));
+        _cleanup_close_ int dest = root_mkdir_p(rfs->newroot_fd, &rfs->links, op->dest, 0755, plan_op_parent_mode(op));
         char mode[32], size[40];
         const char *opts[4] = {mode, NULL, NULL, NULL};
         size_t n = 1;
@@ -131,7 +133,7 @@ static int op_tmpfs(struct rootfs *rfs, const struct fs_op *op)
 
         if (dest < 0)
                 return dest_error(rfs, op, dest, "can't create mount point");
-        snprintf(mode, sizeof mode, "mode=0%o", op->perms == PERMS_UNSET ? 0755u : (unsigned) op->perms);
+        snprintf(mode, sizeof mode, "mode=0%o", (unsigned) plan_op_mode(op));
         if (op->size) {
                 snprintf(size, sizeof size, "size=%llu", (unsigned long long) op->size);
                 opts[n++] = size;
@@ -145,8 +147,8 @@ static int op_tmpfs(struct rootfs *rfs, const struct fs_op *op)
 
 static int op_dir(struct rootfs *rfs, const struct fs_op *op)
 {
-        _cleanup_close_ int fd = root_mkdir_p(rfs->newroot_fd, &rfs->links, op->dest,
-                                              op->perms == PERMS_UNSET ? 0755 : op->perms, parent_mode(op->perms));
+        _cleanup_close_ int fd =
+                root_mkdir_p(rfs->newroot_fd, &rfs->links, op->dest, plan_op_mode(op), plan_op_parent_mode(op));
         if (fd < 0)
                 return dest_error(rfs, op, fd, "can't create directory");
         return 0;
@@ -155,7 +157,8 @@ static int op_dir(struct rootfs *rfs, const struct fs_op *op)
 static int op_symlink(struct rootfs *rfs, const struct fs_op *op)
 {
         _cleanup_free_ char *base = NULL;
-        _cleanup_close_ int parent = root_parent(rfs->newroot_fd, &rfs->links, op->dest, 0755, &base);
+        _cleanup_close_ int parent =
+                root_parent(rfs->newroot_fd, &rfs->links, op->dest, plan_op_parent_mode(op), &base);
         char existing[PATH_MAX];
         ssize_t n;
 
@@ -206,7 +209,7 @@ static int op_chmod(struct rootfs *rfs, const struct fs_op *op)
 
 static int op_mqueue(struct rootfs *rfs, const struct fs_op *op)
 {
-        _cleanup_close_ int dest = root_mkdir_p(rfs->newroot_fd, &rfs->links, op->dest, 0755, 0755);
+        _cleanup_close_ int dest = root_mkdir_p(rfs->newroot_fd, &rfs->links, op->dest, 0755, plan_op_parent_mode(op));
         int r;
 
         if (dest < 0)

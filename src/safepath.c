@@ -32,17 +32,6 @@ static void split_last(const char *path, char **parent, char **base)
                 die_oom();
 }
 
-mode_t parent_mode(mode_t perms)
-{
-        mode_t m = 0755;
-
-        if (perms != (mode_t) -1 && !(perms & 070))
-                m &= ~(mode_t) 070;
-        if (perms != (mode_t) -1 && !(perms & 07))
-                m &= ~(mode_t) 07;
-        return m;
-}
-
 /* The whole path in one call, or -ELOOP when a symlink is on the way (magic
  * or not). ".." stops at the root. */
 static int fast_open(int root_fd, const char *path, int flags)

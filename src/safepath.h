@@ -31,10 +31,6 @@
  * O_PATH (with O_DIRECTORY and O_NOFOLLOW as needed, O_NOFOLLOW returning a
  * symlink in the last component itself), or O_RDONLY|O_DIRECTORY. */
 int root_open(int root_fd, struct link_policy *links, const char *path, int flags);
-/* The mode of missing parent directories: 0755, less the group and other
- * bits that an explicit --perms (perms, or PERMS_UNSET) leaves empty, as
- * bwrap does. */
-mode_t parent_mode(mode_t perms);
 
 /* Like mkdir -p: missing parents are made with pmode, the last component
  * with mode. Returns an O_PATH fd of the directory. */

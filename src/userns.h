@@ -7,6 +7,10 @@ struct plan;
 
 /* Whether this kernel lets the caller create user namespaces. */
 bool userns_available(void);
+/* Whether the kernel lets us create one now: 0, or the negative errno it
+ * gave. Under a seccomp filter, which may refuse what the sysctls allow,
+ * this costs a short-lived process that tries. */
+int userns_try_create(void);
 /* In a fresh user namespace: deny setgroups and map exactly one uid and one
  * gid, the plan's inside ids onto the caller's. */
 int userns_write_maps(const struct plan *p);

@@ -3,6 +3,7 @@
 
 #include <sched.h>
 #include <string.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -103,6 +104,7 @@ static int build_programs(struct plan *p)
 int plan_validate(struct plan *p)
 {
         char *cwd = getcwd(NULL, 0);
+        int try_err = 0;
 
         p->caller_cwd = cwd; /* may be NULL if it was removed */
 
@@ -117,12 +119,25 @@ int plan_validate(struct plan *p)
                         return log_error("--userns: can't be combined with --uid or --gid"), -1;
                 if (p->disable_userns)
                         return log_error("--disable-userns: can't be combined with --userns"), -1;
-        } else {
-                if (p->unshare_user_try && userns_available())
-                        p->clone_flags |= CLONE_NEWUSER;
+        } else if (p->caller_uid != 0) {
                 /* Without privilege, nothing works without a user namespace. */
-                if (p->caller_uid != 0)
+                p->clone_flags |= CLONE_NEWUSER;
+        } else if (p->unshare_user_try && !(p->clone_flags & CLONE_NEWUSER)) {
+                try_err = userns_try_create();
+                if (try_err == 0)
                         p->clone_flags |= CLONE_NEWUSER;
+        }
+        if (try_err < 0) {
+                const char *why =
+                        try_err == -ENOSPC ? "the limit of user namespaces is reached (or 0)" : strerror(-try_err);
+                const char *needs = p->disable_userns                       ? "--disable-userns"
+                                    : p->userns_block_fd >= 0               ? "--userns-block-fd"
+                                    : p->uid_set && p->uid != p->caller_uid ? "--uid"
+                                    : p->gid_set && p->gid != p->caller_gid ? "--gid"
+                                                                            : NULL;
+                if (needs)
+                        return log_error("%s: needs a user namespace, which the kernel refused (%s)", needs, why), -1;
+                log_warning("--unshare-user-try: the kernel refused a user namespace (%s); going on without one", why);
         }
         if (p->disable_userns && !(p->clone_flags & CLONE_NEWUSER))
                 return log_error("--disable-userns: needs --unshare-user"), -1;

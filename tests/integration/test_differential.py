@@ -3,8 +3,8 @@
 and through the launcher under test, and what the probe observes must agree.
 
 Only behaviour both should share is compared. Known differences of bwrap 0.8
-(the parents of bind destinations are 0700 there, an identical --symlink
-fails, no --argv0/--level-prefix) are kept out of these lines. Values that
+(an identical --symlink fails, no --argv0/--level-prefix) are kept out of
+these lines. Values that
 differ by nature are normalised: namespace inodes become host/new, host pids
 become "host", pipe inodes are dropped. Not compared: the reaper's name
 (pid 1), mounts strictly below /proc, the masks on a bound /sys and the

@@ -538,18 +538,24 @@ exit %d
 '''
 
 
-def sub_sandbox_argv(sb, parent_pid, with_userns2, marker):
+def sub_sandbox_argv(sb, parent_pid, with_userns2, marker, share_pids=False, assert_disabled=False):
     """The sub-sandbox, started the way flatpak-portal does it: the caller
     (as the identity) opens the parent's namespace files and hands them
     over as fds: --userns is the parent launcher's own user namespace
     (/run/.userns), --userns2 the app's (when the two differ), --pidns the
-    app's pid namespace."""
+    app's pid namespace. `flatpak run --parent-expose-pids` adds
+    --unshare-pid (a pid namespace below the app's); --parent-share-pids
+    (flatpak-spawn --share-pids) leaves it out, and the sub-sandbox runs in
+    the app's pid namespace itself. Flatpak adds --assert-userns-disabled to
+    both when bwrap is not setuid."""
     opens = [f"5</proc/{parent_pid}/root/run/.userns", f"7</proc/{parent_pid}/ns/pid"]
-    args = ["--userns", "5"]
+    args = ["--assert-userns-disabled"] if assert_disabled else []
+    args += ["--userns", "5"]
     if with_userns2:
         opens.append(f"6</proc/{parent_pid}/ns/user")
         args += ["--userns2", "6"]
-    args += ["--pidns", "7", "--unshare-pid", "--die-with-parent", "--new-session",
+    args += ["--pidns", "7"] + ([] if share_pids else ["--unshare-pid"]) + [
+             "--die-with-parent", "--new-session",
              "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
              "sh", "-c", SUB_SCRIPT % (marker, SUB_EXIT)]
     shell = f"exec {shlex.quote(sb.cocoon)} " + " ".join(shlex.quote(a) for a in args) + " " + " ".join(opens)
@@ -640,3 +646,72 @@ def _comm(pid):
             return f.read().strip()
     except OSError:
         return None
+
+
+def _read_sub(sub):
+    """The sub-sandbox's report: its namespaces and the commands it sees."""
+    lines = []
+    while True:
+        line = sub.readline()
+        if not line or line == "ready\n":
+            break
+        lines.append(line.rstrip("\n"))
+    if not line:
+        res = sub.finish()
+        raise AssertionError("the sub-sandbox failed\n" + res.describe())
+    seen, comms = {}, []
+    for line in lines:
+        kind, _, rest = line.partition(" ")
+        if kind == "ns":
+            n, _, t = rest.partition(" ")
+            seen[n] = int(t[t.index("[") + 1:-1])
+        elif kind == "proc":
+            comms.append(rest)
+    return lines, seen, comms
+
+
+@pytest.mark.parametrize("disable_userns", [False, True], ids=["userns", "userns+userns2"])
+def test_flatpak_sub_sandbox_sharing_pids(sb, trees, launch, disable_userns):
+    """`flatpak run --parent-share-pids` (flatpak-spawn --sandbox
+    --share-pids): --pidns without --unshare-pid joins the app's pid
+    namespace itself. The sub-sandbox and the app see each other's
+    processes; its fresh /proc is that namespace's. With a parent made
+    with --disable-userns, the app's user namespace is a child of the
+    launcher's: --userns2 enters it, and --assert-userns-disabled holds."""
+    la = launch(disable_userns=disable_userns)
+    info, rep = start_and_report(la)
+    parent = info["child-pid"]
+    parent_userns = ns_inode(f"/proc/{parent}/ns/user")
+    parent_pidns = ns_inode(f"/proc/{parent}/ns/pid")
+    with_userns2 = ns_inode(f"/proc/{parent}/root/run/.userns") != parent_userns
+    assert with_userns2 or not disable_userns
+
+    marker = f"citest-share-{os.getpid()}-{time.monotonic_ns()}"
+    argv = sub_sandbox_argv(sb, parent, with_userns2, marker, share_pids=True, assert_disabled=disable_userns)
+    sub = Running(argv, harness.tagged_env(None), sb.scratch, ())
+    try:
+        lines, seen, comms = _read_sub(sub)
+        assert seen["user"] == parent_userns, (seen, parent_userns)
+        # the app's pid namespace itself, not one below it
+        assert seen["pid"] == parent_pidns, (seen, parent_pidns)
+        # its /proc lists the app, which it shares the namespace with
+        assert "hello" in comms or "python3" in comms, comms
+        if disable_userns:
+            assert "userns refused" in lines, "the sub-sandbox escaped --disable-userns"
+        sh_pids = [p for p in harness.procs_with(marker) if _comm(p) == "sh"]
+        assert sh_pids, "the sub-sandbox's command is not running"
+        cmd = sh_pids[-1]
+        assert ns_inode(f"/proc/{cmd}/ns/pid") == parent_pidns
+        # two levels: the host's pid and the app's namespace's, where the
+        # app sees it too
+        levels = nspid(cmd)
+        assert levels and len(levels) == 2, f"NSpid of the sub-sandbox's command: {levels}"
+        with open(f"/proc/{parent}/root/proc/{levels[1]}/comm") as f:
+            assert f.read().strip() == "sh", "the app's /proc does not show the sub-sandbox"
+        res = sub.finish(b"go\n")
+        assert res.rc == SUB_EXIT, res.describe()
+    finally:
+        sub.kill()
+
+    res = la.running.finish(b"")
+    assert res.rc == APP_EXIT, res.describe()
