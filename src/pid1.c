@@ -164,6 +164,8 @@ static void join_command(const struct pid1 *s, pid_t command)
         int flags = userns_nest_flags(s->plan) & ~CLONE_NEWNS;
         _cleanup_close_ int fd = flags ? (int) syscall(SYS_pidfd_open, command, 0) : -1;
 
+        if (flags && fd < 0 && errno == ENOSYS)
+                log_note_missing("pidfd_open (Linux 5.3)");
         if (flags && (fd < 0 || setns(fd, flags) < 0))
                 die_errno(errno, "can't join the namespaces of the command");
 }
