@@ -14,6 +14,13 @@
 #include "syscalls.h"
 #include "util.h"
 
+#ifndef ST_NOSYMFOLLOW
+#define ST_NOSYMFOLLOW 0x2000
+#endif
+#ifndef MS_NOSYMFOLLOW
+#define MS_NOSYMFOLLOW 256
+#endif
+
 struct mnt {
         int id, parent;
         char *point;         /* unescaped */
@@ -147,8 +154,10 @@ static int fd_mnt_id(const char *proc_dir, int fd)
         return id < 0 ? -ENOENT : id;
 }
 
-/* Add flags to the mount whose root fd is, keeping those it has (a user
- * namespace may not clear the ones it inherited locked). */
+/* Add flags to the mount whose root fd is, keeping those it has: a remount
+ * sets them all at once, and must neither clear one (nosymfollow is no
+ * less a protection) nor try to (a user namespace may not clear those it
+ * inherited locked). */
 static int remount_fd(const char *proc_dir, int fd, unsigned long flags)
 {
         _cleanup_free_ char *path = xasprintf("%s/self/fd/%d", proc_dir, fd);
@@ -157,7 +166,8 @@ static int remount_fd(const char *proc_dir, int fd, unsigned long flags)
         if (fstatvfs(fd, &sv) < 0)
                 return -errno;
         flags |= ((sv.f_flag & ST_RDONLY) ? MS_RDONLY : 0) | ((sv.f_flag & ST_NOSUID) ? MS_NOSUID : 0) |
-                 ((sv.f_flag & ST_NODEV) ? MS_NODEV : 0) | ((sv.f_flag & ST_NOEXEC) ? MS_NOEXEC : 0);
+                 ((sv.f_flag & ST_NODEV) ? MS_NODEV : 0) | ((sv.f_flag & ST_NOEXEC) ? MS_NOEXEC : 0) |
+                 ((sv.f_flag & ST_NOSYMFOLLOW) ? MS_NOSYMFOLLOW : 0);
         /* No atime flag: a remount without one keeps the mount's own. */
         if (mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | flags, NULL) < 0)
                 return -errno;

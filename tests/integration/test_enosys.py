@@ -13,6 +13,7 @@ import ctypes
 import json
 import os
 import shutil
+import subprocess
 import threading
 
 import pytest
@@ -265,6 +266,33 @@ def test_remount_ro_without_mount_setattr(sb, enosys_bin, scratch):
     assert r.rc == 0 and r.out.split() == ["done"], r.describe()
     w.expect_error(sb.minimal + ["--dir", "/notmount", "--remount-ro", "/notmount", "true"],
                    "not a mount point")
+
+
+@pytest.fixture
+def nosymfollow_tree(scratch):
+    """A tmpfs mounted nosymfollow (by real root) with a link in it."""
+    if os.geteuid() != 0:
+        pytest.skip("needs real root to mount the tmpfs fixture")
+    top = os.path.join(scratch, "nsf")
+    sub = os.path.join(top, "sub")
+    os.makedirs(sub)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "nosymfollow,size=1m", "citest", sub], check=True)
+    try:
+        os.symlink("/usr", os.path.join(sub, "l"))
+        os.chmod(top, 0o755)
+        yield top
+    finally:
+        subprocess.run(["umount", sub], check=False)
+
+
+def test_remounts_keep_nosymfollow(sb, enosys_bin, nosymfollow_tree):
+    """A remount sets every flag at once: one that dropped nosymfollow from
+    a submount would let the sandbox follow links the host refused."""
+    w = Without(sb, enosys_bin, "mount_setattr")
+    r = w.run(sb.minimal + ["--ro-bind", nosymfollow_tree, "/n", "sh", "-c",
+                            "grep ' /n/sub ' /proc/self/mountinfo; ls /n/sub/l/ && echo followed; true"])
+    assert r.rc == 0, r.describe()
+    assert "nosymfollow" in r.out.split()[5].split(",") and "followed" not in r.out, r.describe()
 
 
 # ---------------------------------------------------------------- one clear error, or a fallback
