@@ -174,24 +174,39 @@ static int remount_fd(const char *proc_dir, int fd, unsigned long flags)
         return 0;
 }
 
-/* The mounts below root that a path leads to, remounted. */
+/* The mounts below root that a path leads to, remounted. Returns how many
+ * mounts there are below root, covered or not, or a negative errno. */
 static int remount_below(const char *proc_dir, const struct table *t, int root, unsigned long flags)
 {
+        int below = 0;
+
         for (size_t i = 0; i < t->n; i++) {
                 const struct mnt *m = &t->m[i];
                 _cleanup_close_ int fd = -1;
-                int r;
 
-                if (m->id == root || !is_above(t, root, m) || covered(t, m))
+                if (m->id == root || !is_above(t, root, m))
+                        continue;
+                below++;
+                if (covered(t, m))
                         continue;
                 fd = open(m->point, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-                if (fd < 0 || fd_mnt_id(proc_dir, fd) != m->id)
-                        return -ENOSYS;
-                r = remount_fd(proc_dir, fd, flags);
-                if (r < 0)
+                if (fd < 0 || fd_mnt_id(proc_dir, fd) != m->id || remount_fd(proc_dir, fd, flags) < 0)
                         return -ENOSYS;
         }
-        return 0;
+        return below;
+}
+
+/* Whether the mount fd is on shows flags (as statvfs reports them). */
+static bool fd_has(int fd, unsigned long flags)
+{
+        struct statvfs sv;
+        unsigned long f;
+
+        if (fstatvfs(fd, &sv) < 0)
+                return false;
+        f = ((sv.f_flag & ST_RDONLY) ? MS_RDONLY : 0) | ((sv.f_flag & ST_NOSUID) ? MS_NOSUID : 0) |
+            ((sv.f_flag & ST_NODEV) ? MS_NODEV : 0) | ((sv.f_flag & ST_NOEXEC) ? MS_NOEXEC : 0);
+        return (f & flags) == flags;
 }
 
 /* The mount root, and with recursive every mount below it that a path
@@ -214,7 +229,7 @@ int mountattr_remount(const char *proc_dir, int fd, uint64_t attrs, bool recursi
 {
         unsigned long flags = ms_flags(attrs);
         struct table t = {0};
-        int root, r;
+        int root, r, below = 0;
 
         root = fd_mnt_id(proc_dir, fd);
         if (root < 0)
@@ -225,12 +240,16 @@ int mountattr_remount(const char *proc_dir, int fd, uint64_t attrs, bool recursi
         if (r == 0 && recursive) {
                 r = table_read(proc_dir, &t);
                 if (r == 0)
-                        r = remount_below(proc_dir, &t, root, flags);
+                        r = below = remount_below(proc_dir, &t, root, flags);
                 table_free(&t);
         }
-        if (r == 0)
+        /* A tree of one mount (the usual bind) is checked on its fd; one
+         * with mounts below, in the mount table read again. */
+        if (r >= 0 && below == 0 && !fd_has(fd, flags))
+                r = -ENOSYS;
+        if (r > 0)
                 r = table_read(proc_dir, &t);
-        if (r == 0 && !all_have(&t, root, flags, recursive))
+        if (r == 0 && below > 0 && !all_have(&t, root, flags, recursive))
                 r = -ENOSYS;
         table_free(&t);
         if (r < 0) {
