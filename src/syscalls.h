@@ -20,9 +20,12 @@
  *  open_tree, move_mount, fsopen, fsconfig, fsmount (5.2)
  *                         no fallback: every mount cocoon makes goes through
  *                         them. One error naming the call.
- *  pidfd_open (5.3)       without it --die-with-parent without --unshare-pid,
- *                         and a command given CAP_SYS_ADMIN, are refused
- *                         with one error naming it; everything else works.
+ *  pidfd_open (5.3)       the sandbox asks /proc whether the monitor lives
+ *                         (process.c). No fallback, one error naming it, for
+ *                         --die-with-parent without --unshare-pid, and for a
+ *                         command given CAP_SYS_ADMIN with a new network,
+ *                         UTS, IPC or cgroup namespace, whose namespaces pid
+ *                         1 joins through a pidfd (setns on one: 5.8).
  *  landlock_* (5.13)      --landlock fails naming what the kernel lacks;
  *                         --landlock-best-effort skips it with a warning.
  *  memfd_create, execveat (3.17, 3.19)

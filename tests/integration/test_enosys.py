@@ -303,6 +303,7 @@ def test_remounts_keep_nosymfollow(sb, enosys_bin, nosymfollow_tree):
     ("fsopen", ["--tmpfs", "/tmp"], "this kernel lacks fsopen (Linux 5.2)"),
     ("fsmount", ["--tmpfs", "/tmp"], "this kernel lacks fsmount (Linux 5.2)"),
     ("pidfd_open", ["--die-with-parent"], "pidfd_open (Linux 5.3)"),
+    ("pidfd_open", ["--unshare-all", "--cap-add", "CAP_SYS_ADMIN"], "this kernel lacks pidfd_open (Linux 5.3)"),
     ("landlock_create_ruleset", ["--landlock"], "this kernel lacks Landlock"),
 ])
 def test_missing_call_without_fallback_is_one_clear_error(sb, enosys_bin, call, args, names):
