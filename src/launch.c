@@ -477,7 +477,7 @@ static pid_t spawn_sandbox(struct launch_ctx *ctx, pid_t parent)
         mid = fork();
         if (mid != 0)
                 return mid;
-        die_with_parent(ctx->monitor_pidfd, 0);
+        die_with_parent(ctx->monitor_pidfd, ctx->monitor);
         child = clone_sandbox(p);
         if (child == 0)
                 sandbox_main(ctx);

@@ -11,6 +11,12 @@
 static const char *progname = "cocoon";
 static bool level_prefix;
 static const char *context;
+static const char *missing_call;
+
+void log_note_missing(const char *call)
+{
+        missing_call = call;
+}
 
 void log_init(const char *argv0)
 {
@@ -51,7 +57,9 @@ static void log_line(int syslog_level, int err, const char *fmt, va_list ap)
                 n += snprintf(msg + n, sizeof msg - (size_t) n, "%s: ", context);
         if (n < (int) sizeof msg)
                 n += vsnprintf(msg + n, sizeof msg - (size_t) n, fmt, ap);
-        if (err && n < (int) sizeof msg)
+        if (err && abs(err) == ENOSYS && missing_call && n < (int) sizeof msg)
+                n += snprintf(msg + n, sizeof msg - (size_t) n, ": this kernel lacks %s", missing_call);
+        else if (err && n < (int) sizeof msg)
                 n += snprintf(msg + n, sizeof msg - (size_t) n, ": %s", strerror(abs(err)));
         if (n >= (int) sizeof msg - 1)
                 n = (int) sizeof msg - 2;

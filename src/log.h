@@ -18,6 +18,12 @@ void log_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Same, with ": <strerror(err)>" appended; err is a positive or negative errno. */
 void log_errno(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* What the kernel lacks: a system call and the release that brought it, as
+ * "mount_setattr (Linux 5.12)". The wrappers of syscalls.h note it when a
+ * call answers ENOSYS, and then the next log_errno() or die_errno() with
+ * ENOSYS ends in ": this kernel lacks <it>" instead of the bare errno text. */
+void log_note_missing(const char *call);
+
 _Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void die_errno(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 _Noreturn void die_oom(void);

@@ -4,16 +4,41 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mountattr.h"
 #include "syscalls.h"
 #include "util.h"
 
+static const char *proc_dir = "/proc";
+static bool no_setattr;
+
+void mount_set_proc_dir(const char *dir)
+{
+        proc_dir = dir;
+}
+
+/* mount_setattr itself: 0, a negative errno, or -ENOSYS (at once, once it
+ * answered that). */
+static int setattr(int fd, uint64_t attrs, int recursive)
+{
+        if (no_setattr)
+                return -ENOSYS;
+        if (sys_mount_setattr(fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), attrs, 0) == 0)
+                return 0;
+        no_setattr = errno == ENOSYS;
+        return -errno;
+}
+
 int mount_set_attrs(int fd, uint64_t attrs, int recursive)
 {
+        int r;
+
         if (!attrs)
                 return 0;
-        if (sys_mount_setattr(fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), attrs, 0) < 0)
-                return -errno;
-        return 0;
+        r = setattr(fd, attrs, recursive);
+        /* Without mount_setattr: remounts, checked (mountattr.h). */
+        if (r == -ENOSYS)
+                r = mountattr_remount(proc_dir, fd, attrs, recursive);
+        return r;
 }
 
 int mount_clone_attach(int dirfd, const char *path, uint64_t attrs, int to_fd, const char *to_path)
@@ -25,12 +50,21 @@ int mount_clone_attach(int dirfd, const char *path, uint64_t attrs, int to_fd, c
         tree = sys_open_tree(dirfd, path, flags);
         if (tree < 0)
                 return -errno;
-        r = mount_set_attrs(tree, attrs, 1);
-        if (r < 0)
+        /* Attributes go on the clone before anything can see it; without
+         * mount_setattr only a remount gives them, and a remount works on
+         * attached mounts alone: after the move, then, before the sandbox
+         * exists (a failure ends the launch). */
+        r = attrs ? setattr(tree, attrs, 1) : 0;
+        if (r < 0 && r != -ENOSYS)
                 return r;
         if (sys_move_mount(tree, "", to_fd, to_path,
                            MOVE_MOUNT_F_EMPTY_PATH | (*to_path ? 0 : MOVE_MOUNT_T_EMPTY_PATH)) < 0)
                 return -errno;
+        if (r == -ENOSYS) {
+                r = mountattr_remount(proc_dir, tree, attrs, true);
+                if (r < 0)
+                        return r;
+        }
         return take_fd(&tree);
 }
 

@@ -18,8 +18,13 @@ int mount_clone_attach(int dirfd, const char *path, uint64_t attrs, int to_fd, c
  * on to_fd. */
 int mount_new_onto(const char *fstype, const char *const *options, uint64_t attrs, int to_fd);
 
-/* Add attrs to the mount whose root is fd (and to its submounts if recursive). */
+/* Add attrs to the mount whose root is fd (and to its submounts if
+ * recursive). Without mount_setattr, by remounts that fail closed
+ * (mountattr.h); they need the host's /proc, at dir: see below. */
 int mount_set_attrs(int fd, uint64_t attrs, int recursive);
+
+/* Where the host's /proc is ("/proc" until told otherwise). */
+void mount_set_proc_dir(const char *dir);
 
 /* What the kernel said about the last mount_new_onto() that failed (its
  * filesystem context log), or "". */

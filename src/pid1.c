@@ -164,8 +164,15 @@ static void join_command(const struct pid1 *s, pid_t command)
         int flags = userns_nest_flags(s->plan) & ~CLONE_NEWNS;
         _cleanup_close_ int fd = flags ? (int) syscall(SYS_pidfd_open, command, 0) : -1;
 
-        if (flags && (fd < 0 || setns(fd, flags) < 0))
+        /* No fallback (syscalls.h): our /proc doesn't know the command by
+         * the pid we know it by. */
+        if (flags && fd < 0 && errno == ENOSYS)
+                log_note_missing("pidfd_open (Linux 5.3)");
+        if (flags && (fd < 0 || setns(fd, flags) < 0)) {
+                if (fd >= 0 && errno == EINVAL)
+                        die("can't join the namespaces of the command: this kernel lacks setns on a pidfd (Linux 5.8)");
                 die_errno(errno, "can't join the namespaces of the command");
+        }
 }
 
 /* The layers that pid 1 shares with the command, on this process. */

@@ -46,17 +46,34 @@ static bool is_forwarded(int sig)
         return false;
 }
 
+static pid_t read_ppid(const char *pid);
+
 /* Every process of the sandbox dies with the one that started it, so that
  * nothing outlives the monitor, however it ends (--die-with-parent extends
  * this to the monitor's own parent). The parent may have died before we
  * asked: parent_pidfd (a pidfd, readable once it has exited) tells, or, when
- * it is -1, our parent's pid as we see it. */
+ * it is -1, our parent's pid as we see it, or as /proc shows it. */
 void die_with_parent(int parent_pidfd, pid_t parent)
 {
         struct pollfd pfd = {.fd = parent_pidfd, .events = POLLIN};
+        pid_t ppid;
 
         prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (parent_pidfd >= 0 ? poll(&pfd, 1, 0) != 0 : getppid() != parent)
+        if (parent_pidfd >= 0) {
+                if (poll(&pfd, 1, 0) != 0)
+                        _exit(1);
+                return;
+        }
+        /* Without pidfd_open (Linux 5.3): in a new pid namespace getppid()
+         * is 0, but /proc, still the caller's, shows the parent's pid as the
+         * caller sees it. No /proc: fail closed, and say why. */
+        ppid = getppid();
+        if (ppid == 0 && parent != 0)
+                ppid = read_ppid("self");
+        if (ppid < 0)
+                die("can't tell whether cocoon still runs: this kernel lacks pidfd_open (Linux 5.3), and /proc is "
+                    "not there to ask");
+        if (ppid != parent)
                 _exit(1);
 }
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "inroot.h"
 #include "log.h"
 #include "mountutil.h"
 #include "owners.h"
@@ -27,6 +28,9 @@ int rootctx_open_source(const struct rootfs *rfs, const char *path)
         do
                 fd = sys_openat2(rfs->oldroot_fd, *path ? path : ".", O_PATH | O_CLOEXEC, RESOLVE_IN_ROOT);
         while (fd < 0 && errno == EAGAIN);
+        /* Without openat2 (syscalls.h), the same lookup in user space. */
+        if (fd < 0 && errno == ENOSYS)
+                return inroot_open(rfs->oldroot_fd, path);
         /* A scoped lookup refuses a magic link with EXDEV (ELOOP on some
          * kernels); nothing else makes RESOLVE_IN_ROOT fail that way. */
         if (fd >= 0 || (errno != EXDEV && errno != ELOOP))

@@ -52,6 +52,7 @@ int rootfs_enter(struct rootfs *rfs)
                 return log_errno(errno, "can't pivot_root into the base tmpfs"), -1;
         if (chdir("/") < 0)
                 return log_errno(errno, "can't chdir to /"), -1;
+        mount_set_proc_dir("/oldroot/proc");
 
         rfs->oldroot_fd = open("/oldroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
         rfs->newroot_fd = open("/newroot", O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -33,7 +33,8 @@ static void split_last(const char *path, char **parent, char **base)
 }
 
 /* The whole path in one call, or -ELOOP when a symlink is on the way (magic
- * or not). ".." stops at the root. */
+ * or not), or when the kernel lacks openat2: then the walk does it all. ".."
+ * stops at the root. */
 static int fast_open(int root_fd, const char *path, int flags)
 {
         int fd;
@@ -44,6 +45,8 @@ static int fast_open(int root_fd, const char *path, int flags)
                 fd = sys_openat2(root_fd, *path ? path : ".", (uint64_t) (flags | O_CLOEXEC),
                                  RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS);
         while (fd < 0 && errno == EAGAIN);
+        if (fd < 0 && errno == ENOSYS)
+                return -ELOOP;
         return fd < 0 ? -errno : fd;
 }
 
@@ -99,6 +102,9 @@ static int resolve(const struct walk_request *rq)
 
         if (rq->links)
                 link_policy_forget_refusal(rq->links);
+        /* Without openat2 (syscalls.h), only the walk: never a plain lookup. */
+        if (sys_lacks_openat2())
+                return root_walk(rq, -1, NULL, rq->path);
         split_last(rq->path, &parent, &base);
         if (rq->want == WANT_PARENT) {
                 fd = fast_open(rq->root_fd, parent, O_PATH | O_DIRECTORY);

@@ -3,7 +3,8 @@
 
 meson counts test programs; this counts the cases inside them: TAP results of
 the unit tests and the outcome of other programs (fuzz targets) from each
-testlog.json, and the integration suite's cases from its JUnit report.
+testlog.json, and the integration suite's cases from the JUnit report of each
+run (`integration`, and `integration-no-X`, the runs under tests/enosys).
 Usage: summary.py BUILD/meson-logs [BUILD2/meson-logs ...]
 """
 import json
@@ -12,13 +13,19 @@ import sys
 import xml.etree.ElementTree as ET
 
 
+def is_integration(name):
+    """The suite itself, or one of its runs under a filter (integration-no-X)."""
+    return name == "integration" or name.startswith("integration-")
+
+
 def count(logdir, totals):
-    ran_integration = False
+    suites = []
     with open(os.path.join(logdir, "testlog.json")) as f:
         for line in f:
             t = json.loads(line)
-            if t.get("name", "").split(" / ")[-1] == "integration":
-                ran_integration = True
+            name = t.get("name", "").split(" / ")[-1]
+            if is_integration(name):
+                suites.append(name)
                 continue
             out = t.get("stdout") or ""
             tap = [l for l in out.splitlines() if l.startswith(("ok ", "not ok "))]
@@ -34,11 +41,14 @@ def count(logdir, totals):
                 totals["passed" if ok else "skipped" if t.get("result") == "SKIP" else "failed"] += 1
             elif not ok and not any(l.startswith("not ok ") for l in tap):
                 totals["failed"] += 1
-    if not ran_integration:
-        return
-    junit = os.path.join(logdir, "integration.xml")
+    for name in suites:
+        count_junit(logdir, name, totals)
+
+
+def count_junit(logdir, name, totals):
+    junit = os.path.join(logdir, name + ".xml")
     if not os.path.exists(junit):
-        print(f"{logdir}: the integration suite left no report", file=sys.stderr)
+        print(f"{logdir}: the {name} run left no report", file=sys.stderr)
         totals["failed"] += 1
         return
     for case in ET.parse(junit).getroot().iter("testcase"):

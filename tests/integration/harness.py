@@ -44,6 +44,27 @@ SANITIZED = "ASAN_OPTIONS" in os.environ
 
 SETPRIV = "/usr/bin/setpriv"
 
+# The system calls that answer ENOSYS in this run of the suite: the runs
+# integration-no-X of tests/meson.build start it under tests/enosys, whose
+# seccomp filter refuses them, as gVisor or systemd's RestrictSUIDSGID=
+# refuse openat2. The sandboxes inherit the filter.
+ENOSYS_CALLS = frozenset(c for c in os.environ.get("COCOON_ENOSYS", "").split(",") if c)
+
+
+def lacks(call):
+    """Whether `call` answers ENOSYS in this run (see ENOSYS_CALLS)."""
+    return call in ENOSYS_CALLS
+
+
+def own_seccomp_filters():
+    """How many seccomp programs this process (and so every sandbox it
+    starts) already runs under: 0, or 1 under tests/enosys."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("Seccomp_filters:"):
+                return int(line.split()[1])
+    return 0
+
 
 def cap_last_cap():
     with open("/proc/sys/kernel/cap_last_cap") as f:

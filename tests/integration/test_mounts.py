@@ -9,6 +9,7 @@ import stat
 
 import pytest
 
+import harness
 from harness import chown_tree, mount_at, visible_mounts
 
 ROOT = ["--ro-bind", "/", "/"]
@@ -418,6 +419,13 @@ def test_ro_bind_submounts_ro_all_the_way_down(sb, root_tree):
     under = [m for m in d["_mounts"] if m.point.startswith("/mnt/tree")]
     assert len(under) == 5, under  # tree, inner, deep, and two stacked
     bad = [m for m in under if not {"ro", "nosuid", "nodev"} <= m.opts]
+    if harness.lacks("mount_setattr"):
+        # Remounts reach what a path reaches (src/mountattr.h): the lower of
+        # the two stacked tmpfs may keep its flags, out of reach, as
+        # test_enosys.py's attack on it shows.
+        reach = {m.id for m in visible_mounts(d["_mounts"])}
+        assert [m.point for m in bad if m.id not in reach] in ([], ["/mnt/tree/stacked"]), bad
+        bad = [m for m in bad if m.id in reach]
     assert not bad, f"submounts of a read-only bind left writable: {bad}"
 
 
