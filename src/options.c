@@ -19,6 +19,7 @@
 #include "rlimits.h"
 #include "plan.h"
 #include "safepath.h"
+#include "suggest.h"
 #include "util.h"
 
 #include "config.h"
@@ -1100,7 +1101,7 @@ int parse_command_line(struct plan *plan, int argc, char **argv, int *exit_now)
                         break;
                 o = lookup(arg);
                 if (!o) {
-                        log_error("unknown option %s", arg);
+                        suggest_unknown_option(arg);
                         goto out;
                 }
                 st.flag = o->name;
