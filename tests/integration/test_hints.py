@@ -5,6 +5,7 @@ is missing in the sandbox, and the features --version reports. Under the
 cocoon name only: under the bwrap name the texts stay as they were."""
 
 import os
+import socket
 
 import pytest
 
@@ -80,3 +81,83 @@ def test_typo_garbage(sb, raw):
     option: one line, status 1, never a crash."""
     line = only_line(sb, [os.fsdecode(raw), "true"])
     assert line.startswith("cocoon: unknown option ")
+
+
+# ---------------------------------------------------------------- a file on a directory
+
+@pytest.mark.parametrize("flag", ["--bind", "--ro-bind", "--dev-bind", "--bind-try", "--ro-bind-try",
+                                  "--dev-bind-try"])
+def test_bind_file_on_directory(sb, flag):
+    line = only_line(sb, ROOT + [flag, "/etc/passwd", "/usr", "true"])
+    assert line == f"cocoon: {flag} /etc/passwd /usr: the source is a file and the destination is a directory"
+
+
+@pytest.mark.parametrize("flag", ["--bind", "--ro-bind", "--dev-bind-try"])
+def test_bind_directory_on_file(sb, flag):
+    line = only_line(sb, ROOT + [flag, "/usr", "/etc/passwd", "true"])
+    assert line == f"cocoon: {flag} /usr /etc/passwd: the source is a directory and the destination is a file"
+
+
+def test_bind_device_and_socket_on_directory(sb):
+    line = only_line(sb, ROOT + ["--ro-bind", "/dev/null", "/usr", "true"])
+    assert line == ("cocoon: --ro-bind /dev/null /usr: "
+                    "the source is a character device and the destination is a directory")
+    sock = os.path.join(sb.scratch, "sock")
+    s = socket.socket(socket.AF_UNIX)
+    try:
+        s.bind(sock)
+        os.chmod(sock, 0o777)
+        line = only_line(sb, ROOT + ["--bind", sock, "/usr", "true"])
+    finally:
+        s.close()
+        os.unlink(sock)
+    assert line == f"cocoon: --bind {sock} /usr: the source is a socket and the destination is a directory"
+
+
+def test_bind_through_a_symlink_to_a_directory(sb):
+    """A destination that is a link in the sandbox is judged by what it names."""
+    line = only_line(sb, ROOT + ["--tmpfs", "/tmp", "--dir", "/tmp/d", "--symlink", "d", "/tmp/l",
+                                 "--ro-bind", "/etc/passwd", "/tmp/l", "true"])
+    assert line == "cocoon: --ro-bind /etc/passwd /tmp/l: the source is a file and the destination is a directory"
+
+
+def test_matching_kinds_still_bind(sb):
+    """The check refuses only a directory against a non-directory."""
+    fd = memfd_with(b"placeholder\n", "file")
+    try:
+        r = sb.ok(ROOT + ["--tmpfs", "/tmp", "--dir", "/tmp/d", "--file", str(fd), "/tmp/f",
+                          "--ro-bind", "/etc/hostname", "/tmp/f", "--ro-bind", "/usr/bin", "/tmp/d",
+                          "--dev-bind", "/dev/null", "/tmp/f", "sh", "-c", "test -x /tmp/d/sh && cat /tmp/f; echo ok"],
+                  pass_fds=[fd])
+    finally:
+        os.close(fd)
+    assert r.out == "ok\n", r.describe()
+
+
+def test_bind_data_on_directory(sb):
+    fd = memfd_with(b"data", "data")
+    try:
+        line = only_line(sb, ROOT + ["--bind-data", str(fd), "/usr", "true"], pass_fds=[fd])
+    finally:
+        os.close(fd)
+    assert line == f"cocoon: --bind-data {fd} /usr: the source is a file and the destination is a directory"
+
+
+@pytest.mark.parametrize("flag", ["--bind-fd", "--ro-bind-fd"])
+def test_bind_fd_kinds(sb, flag):
+    fd = os.open("/etc/passwd", os.O_RDONLY)
+    dfd = os.open("/usr", os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        line = only_line(sb, ROOT + [flag, str(fd), "/usr", "true"], pass_fds=[fd])
+        assert line == f"cocoon: {flag} {fd} /usr: the source is a file and the destination is a directory"
+        line = only_line(sb, ROOT + [flag, str(dfd), "/etc/passwd", "true"], pass_fds=[dfd])
+        assert line == f"cocoon: {flag} {dfd} /etc/passwd: the source is a directory and the destination is a file"
+    finally:
+        os.close(fd)
+        os.close(dfd)
+
+
+def test_bind_kinds_bwrap_name_keeps_its_text(sb):
+    line = only_line(sb, ROOT + ["--bind", "/etc/passwd", "/usr", "true"], exe=sb.bins.bwrap_link,
+                     prefix="bwrap: ")
+    assert line == "bwrap: --bind: can't bind /etc/passwd on /usr: Invalid argument"
