@@ -21,6 +21,7 @@
 #include "safepath.h"
 #include "suggest.h"
 #include "util.h"
+#include "version.h"
 
 #include "config.h"
 
@@ -1139,7 +1140,7 @@ int parse_command_line(struct plan *plan, int argc, char **argv, int *exit_now)
                         else if (log_is_bwrap())
                                 printf("bubblewrap %s\n", BWRAP_COMPAT_VERSION);
                         else
-                                printf("cocoon %s\n", COCOON_VERSION);
+                                version_print(stdout);
                         *exit_now = 1;
                         r = 0;
                         goto out;

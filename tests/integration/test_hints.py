@@ -4,11 +4,18 @@ which side of a bind is a directory, which interpreter or loader of a command
 is missing in the sandbox, and the features --version reports. Under the
 cocoon name only: under the bwrap name the texts stay as they were."""
 
+import ctypes
+import errno
 import json
 import os
+import platform
+import re
+import shutil
+import signal
 import socket
 import struct
 import subprocess
+import time
 
 import pytest
 
@@ -382,3 +389,121 @@ def test_exec_hint_bwrap_name_keeps_its_text(sb):
     assert line == f"bwrap: can't execute {TRUE}: No such file or directory"
     line = only_line(sb, sb.minimal + ["/usr"], exe=sb.bins.bwrap_link, prefix="bwrap: ")
     assert line == "bwrap: can't execute /usr: Permission denied"
+
+
+# ---------------------------------------------------------------- --version
+
+VERSION_KEYS = ["build", "libseccomp", "selinux", "landlock", "user namespaces", "seccomp user notification",
+                "openat2", "mount_setattr"]
+x86_64_only = pytest.mark.skipif(platform.machine() != "x86_64", reason="system call numbers of x86_64")
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.syscall.restype = ctypes.c_long
+
+
+def version_fields(out):
+    lines = out.splitlines()
+    fields = dict(line.split(": ", 1) for line in lines[1:])
+    assert list(fields) == VERSION_KEYS, out
+    return lines[0], fields
+
+
+def syscall_errno(*args):
+    """0 when the call succeeds, else its errno (as this process sees it)."""
+    args = [ctypes.c_long(a) if isinstance(a, int) else a for a in args]
+    return 0 if _libc.syscall(*args) >= 0 else ctypes.get_errno()
+
+
+def test_version_lists_features(sb):
+    r = sb.ok(["--version"])
+    first, f = version_fields(r.out)
+    assert re.fullmatch(r"cocoon \d+\.\d+\.\d+\S*", first), r.out
+    assert r.err == ""
+    assert f["build"] == ("dynamic" if elf_interp(sb.cocoon) else "static"), r.out
+    assert re.fullmatch(r"\d+\.\d+\.\d+ \(built with \d+\.\d+\.\d+\)", f["libseccomp"]), r.out
+    assert f["selinux"] in ("no (built without libselinux)", "yes (enabled on this host)",
+                            "yes (not enabled on this host)"), r.out
+    assert all(v == "yes" or v.startswith("no (") for k, v in f.items() if k not in ("build", "libseccomp",
+                                                                                    "selinux", "landlock"))
+
+
+def test_version_libseccomp_matches_pkg_config(sb):
+    if not shutil.which("pkg-config"):
+        pytest.skip("no pkg-config")
+    dev = subprocess.run(["pkg-config", "--modversion", "libseccomp"], capture_output=True, text=True).stdout.strip()
+    if not dev:
+        pytest.skip("pkg-config does not know libseccomp")
+    _, f = version_fields(sb.ok(["--version"]).out)
+    assert f["libseccomp"].endswith(f"(built with {dev})"), f
+
+
+@x86_64_only
+def test_version_kernel_features_match_probes(sb):
+    """Each answer agrees with the same call made here, independently."""
+    _, f = version_fields(sb.ok(["--version"]).out)
+    abi = _libc.syscall(ctypes.c_long(444), None, ctypes.c_long(0), ctypes.c_long(1))  # landlock_create_ruleset
+    assert f["landlock"] == (f"ABI {abi}" if abi > 0 else f["landlock"]), f
+    if abi <= 0:
+        assert f["landlock"].startswith("no ("), f
+    notif = ctypes.c_uint(0x7fc00000)  # SECCOMP_RET_USER_NOTIF
+    err = syscall_errno(317, 2, 0, ctypes.byref(notif))  # seccomp(SECCOMP_GET_ACTION_AVAIL)
+    assert (f["seccomp user notification"] == "yes") == (err == 0), f
+    how = (ctypes.c_uint64 * 3)(os.O_PATH | os.O_CLOEXEC, 0, 0)
+    fd = _libc.syscall(ctypes.c_long(437), ctypes.c_long(-100), b"/", ctypes.byref(how), ctypes.c_long(24))
+    if fd >= 0:
+        os.close(fd)
+    assert (f["openat2"] == "yes") == (fd >= 0), f
+    err = syscall_errno(442, -1, b"", 0, None, 0)  # mount_setattr with a size it refuses
+    assert (f["mount_setattr"] == "yes") == (err == errno.EINVAL), f
+
+
+def test_version_user_namespaces_match_unshare(sb):
+    """As the identity under test, util-linux's unshare makes the same
+    namespaces (it makes / private in the new mount namespace, as the probe does)."""
+    if not shutil.which("unshare"):
+        pytest.skip("no unshare(1)")
+    _, f = version_fields(sb.ok(["--version"]).out)
+    ok = subprocess.run(sb.ident.wrap + ["unshare", "--user", "--mount", "true"], capture_output=True).returncode == 0
+    assert (f["user namespaces"] == "yes") == ok, f
+
+
+def test_version_reports_what_is_refused(sb):
+    """Inside a sandbox whose filter refuses the calls, and where no user
+    namespace may be made, --version says no to each, with the reason."""
+    prof = os.path.join(sb.scratch, "prof.json")
+    with open(prof, "w") as fp:
+        json.dump({"defaultAction": "SCMP_ACT_ALLOW",
+                   "syscalls": [{"names": ["openat2", "mount_setattr", "landlock_create_ruleset"],
+                                 "action": "SCMP_ACT_ERRNO", "errnoRet": errno.ENOSYS},
+                                {"names": ["seccomp"], "action": "SCMP_ACT_ERRNO", "errnoRet": errno.EPERM}]}, fp)
+    os.chmod(prof, 0o644)
+    r = sb.ok(ROOT + ["--unshare-user", "--disable-userns", "--seccomp-profile", prof, sb.cocoon, "--version"])
+    _, f = version_fields(r.out)
+    assert f["landlock"] == "no (not in this kernel)", r.out
+    assert f["openat2"] == "no (not in this kernel)", r.out
+    assert f["mount_setattr"] == "no (not in this kernel)", r.out
+    assert f["seccomp user notification"] == "no (Operation not permitted)", r.out
+    assert f["user namespaces"] == "no (none left: user.max_user_namespaces is 0 or reached)", r.out
+
+
+def test_version_probe_killed(sb):
+    """A filter that kills on unshare takes the probe's child, not cocoon."""
+    prof = os.path.join(sb.scratch, "kill.json")
+    with open(prof, "w") as fp:
+        json.dump({"defaultAction": "SCMP_ACT_ALLOW",
+                   "syscalls": [{"names": ["unshare"], "action": "SCMP_ACT_KILL"}]}, fp)
+    os.chmod(prof, 0o644)
+    r = sb.ok(ROOT + ["--seccomp-profile", prof, sb.cocoon, "--version"])
+    _, f = version_fields(r.out)
+    assert f["user namespaces"] == f"no (the probe was killed by signal {signal.SIGSYS.value})", r.out
+
+
+def test_version_is_fast(sb):
+    t0 = time.monotonic()
+    for _ in range(10):
+        sb.ok(["--version"])
+    assert (time.monotonic() - t0) / 10 < 0.25
+
+
+def test_version_as_bwrap_is_one_line(sb):
+    r = sb.ok(["--version"], exe=sb.bins.bwrap_link)
+    assert r.out.count("\n") == 1 and r.out.startswith("bubblewrap "), r.describe()
