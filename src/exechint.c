@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <seccomp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,7 @@ static bool calls_allowed(const struct plan *p)
                 {.nr = SYS_pread64},
                 {.nr = SYS_statx, .args = {(uint64_t) AT_FDCWD, 0, 0, STATX_BASIC_STATS}},
                 {.nr = SYS_statx, .args = {(uint64_t) AT_FDCWD, 0, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS}},
+                {.nr = SYS_statx, .args = {0, 0, AT_EMPTY_PATH, STATX_BASIC_STATS}},
                 {.nr = SYS_readlinkat, .args = {(uint64_t) AT_FDCWD}},
                 {.nr = SYS_statfs},
                 {.nr = SYS_close},
@@ -85,35 +87,59 @@ static bool missing(const char *path)
         return stat_path(path, true, &st) < 0 && (errno == ENOENT || errno == ENOTDIR);
 }
 
-/* The first size bytes of path, a regular file, zero-filled: bytes read or -1. */
-static ssize_t read_head(const char *path, void *buf, size_t size)
+/* path opened for reading if it is a regular file (no FIFO, no device is
+ * ever opened), or -1. */
+static int open_regular(const char *path)
 {
         struct statx st;
-        ssize_t n;
         int fd;
 
-        memset(buf, 0, size);
         if (stat_path(path, true, &st) < 0 || !S_ISREG(st.stx_mode))
                 return -1;
         fd = (int) syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
         if (fd < 0)
                 return -1;
-        do
-                n = (ssize_t) syscall(SYS_pread64, fd, buf, size, 0);
-        while (n < 0 && errno == EINTR);
+        /* What was opened, not what was looked at: something else may have
+         * been put there in between. */
+        if (syscall(SYS_statx, fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &st) == 0 && S_ISREG(st.stx_mode))
+                return fd;
         syscall(SYS_close, fd);
+        return -1;
+}
+
+/* Up to size bytes of fd at off, zero-filled: bytes read or -1. */
+static ssize_t read_at(int fd, void *buf, size_t size, uint64_t off)
+{
+        ssize_t n;
+
+        memset(buf, 0, size);
+        if (off > (uint64_t) INT64_MAX - size)
+                return -1;
+        do
+                n = (ssize_t) syscall(SYS_pread64, fd, buf, size, (off_t) off);
+        while (n < 0 && errno == EINTR);
         return n;
 }
 
-/* The ELF interpreter (PT_INTERP) of path into interp: 1; 0 when it has none
- * (or path can't be read); -1 when path is no ELF file of this machine that
- * the kernel would load (cut off, or a PT_INTERP it refuses). */
-static int elf_interp(const char *path, char *interp, size_t size)
+/* The first size bytes of path, a regular file, zero-filled: bytes read or -1. */
+static ssize_t read_head(const char *path, void *buf, size_t size)
+{
+        int fd = open_regular(path);
+        ssize_t n = fd < 0 ? -1 : read_at(fd, buf, size, 0);
+
+        if (fd >= 0)
+                syscall(SYS_close, fd);
+        return n;
+}
+
+/* The ELF interpreter (PT_INTERP) of the file fd into interp: 1; 0 when it
+ * has none (or fd can't be read); -1 when it is no ELF file of this machine
+ * that the kernel would load (cut off, or a PT_INTERP it refuses). */
+static int elf_interp_fd(int fd, char *interp, size_t size)
 {
         unsigned char head[HEAD_SIZE];
-        ssize_t n = read_head(path, head, sizeof head);
+        ssize_t n = read_at(fd, head, sizeof head, 0);
         elf_ehdr eh;
-        int fd, r = 0;
 
         if (n < 0)
                 return 0;
@@ -124,27 +150,29 @@ static int elf_interp(const char *path, char *interp, size_t size)
         /* The kernel refuses more than 64 KiB of program headers. */
         if (eh.e_phentsize != sizeof(elf_phdr) || eh.e_phnum == 0 || eh.e_phnum > 65536 / sizeof(elf_phdr))
                 return -1;
-        fd = (int) syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-        if (fd < 0)
-                return 0;
-        for (unsigned i = 0; i < eh.e_phnum && r == 0; i++) {
+        for (unsigned i = 0; i < eh.e_phnum; i++) {
                 elf_phdr ph;
-                if (syscall(SYS_pread64, fd, &ph, sizeof ph, (off_t) (eh.e_phoff + i * sizeof ph)) != sizeof ph) {
-                        r = -1; /* program headers cut off */
-                        break;
-                }
+                if (read_at(fd, &ph, sizeof ph, eh.e_phoff + (uint64_t) i * sizeof ph) != sizeof ph)
+                        return -1; /* program headers cut off */
                 if (ph.p_type != PT_INTERP)
                         continue;
                 /* The kernel wants it NUL-terminated, and no longer than a path. */
                 if (ph.p_filesz < 2 || ph.p_filesz > size ||
-                    syscall(SYS_pread64, fd, interp, (size_t) ph.p_filesz, (off_t) ph.p_offset) != (long) ph.p_filesz ||
-                    interp[ph.p_filesz - 1] != '\0' || strlen(interp) != ph.p_filesz - 1) {
-                        r = -1;
-                        break;
-                }
-                r = 1;
+                    read_at(fd, interp, (size_t) ph.p_filesz, ph.p_offset) != (ssize_t) ph.p_filesz ||
+                    interp[ph.p_filesz - 1] != '\0' || strlen(interp) != ph.p_filesz - 1)
+                        return -1;
+                return 1;
         }
-        syscall(SYS_close, fd);
+        return 0;
+}
+
+static int elf_interp(const char *path, char *interp, size_t size)
+{
+        int fd = open_regular(path);
+        int r = fd < 0 ? 0 : elf_interp_fd(fd, interp, size);
+
+        if (fd >= 0)
+                syscall(SYS_close, fd);
         return r;
 }
 
@@ -208,13 +236,18 @@ static bool explain_shell_fallback(const char *what, char *msg, size_t size)
 static bool explain_enoent(const char *path, char *msg, size_t size)
 {
         char head[HEAD_SIZE], interp[PATH_MAX], loader[PATH_MAX];
-        ssize_t n = read_head(path, head, sizeof head);
+        int fd = open_regular(path), r = 0;
+        ssize_t n = fd < 0 ? -1 : read_at(fd, head, sizeof head, 0);
+        bool elf = n >= SELFMAG && memcmp(head, ELFMAG, SELFMAG) == 0;
         const char *why = NULL;
 
+        if (elf)
+                r = elf_interp_fd(fd, interp, sizeof interp);
+        if (fd >= 0)
+                syscall(SYS_close, fd);
         if (n < 0)
                 return false;
-        if (n >= SELFMAG && memcmp(head, ELFMAG, SELFMAG) == 0) {
-                int r = elf_interp(path, interp, sizeof interp);
+        if (elf) {
                 if (r < 0)
                         return explain_shell_fallback(
                                 "it is an ELF file the kernel can't load (damaged, or for another machine)", msg, size);

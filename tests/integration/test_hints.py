@@ -507,3 +507,40 @@ def test_version_is_fast(sb):
 def test_version_as_bwrap_is_one_line(sb):
     r = sb.ok(["--version"], exe=sb.bins.bwrap_link)
     assert r.out.count("\n") == 1 and r.out.startswith("bubblewrap "), r.describe()
+
+
+def minimal_elf(interp: bytes):
+    """A 64-bit x86_64 ELF header and one PT_INTERP naming interp: enough for
+    the kernel to go and open the interpreter."""
+    path_off = 64 + 56
+    ehdr = b"\x7fELF\x02\x01\x01" + b"\0" * 9 + struct.pack("<HHIQQQIHHHHHH", 2, 62, 1, 0x401000, 64, 0, 0,
+                                                             64, 56, 1, 64, 0, 0)
+    phdr = struct.pack("<IIQQQQQQ", 3, 4, path_off, 0, 0, len(interp) + 1, len(interp) + 1, 1)
+    return ehdr + phdr + interp + b"\0"
+
+
+@x86_64_only
+def test_elf_interpreter_is_a_fifo(sb):
+    """An ELF file whose interpreter is a FIFO: the kernel refuses it, and
+    nothing here opens the FIFO (which would block): the plain error."""
+    fifo = os.path.join(sb.scratch, "fifo")
+    os.mkfifo(fifo, 0o777)
+    os.chmod(fifo, 0o777)
+    s = script(sb, "elf", minimal_elf(fifo.encode()))
+    line = only_line(sb, sb.minimal + ["--ro-bind", sb.scratch, sb.scratch, s], timeout=20)
+    assert line == f"cocoon: can't execute {s}: Permission denied"
+
+
+@x86_64_only
+def test_elf_interpreter_missing_in_crafted_elf(sb):
+    s = script(sb, "elf", minimal_elf(b"/opt/cocoon-missing/ld.so"))
+    line = only_line(sb, sb.minimal + ["--ro-bind", sb.scratch, sb.scratch, s])
+    assert line == f"cocoon: can't execute {s}: its ELF interpreter /opt/cocoon-missing/ld.so is missing in the sandbox"
+
+
+def test_interpreter_symlink_loop(sb):
+    loop = os.path.join(sb.scratch, "loop")
+    os.symlink(loop, loop)
+    s = script(sb, "l", f"#!{loop}\n".encode())
+    line = only_line(sb, sb.minimal + ["--ro-bind", sb.scratch, sb.scratch, s], timeout=20)
+    assert line == f"cocoon: can't execute {s}: Too many levels of symbolic links"
