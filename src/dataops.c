@@ -75,7 +75,7 @@ int op_bind_data(struct rootfs *rfs, const struct fs_op *op)
         static unsigned counter;
         mode_t mode = plan_op_mode(op);
         uint64_t attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
-        char name[64];
+        char name[64], fd_name[16];
         _cleanup_close_ int fd = -1, dest = -1;
         int r;
 
@@ -93,6 +93,9 @@ int op_bind_data(struct rootfs *rfs, const struct fs_op *op)
         dest = root_ensure(rfs->newroot_fd, &rfs->links, op->dest, false, 0444, plan_op_parent_mode(op));
         if (dest < 0)
                 return dest_error(rfs, op, dest, "can't create mount point");
+        snprintf(fd_name, sizeof fd_name, "%d", op->fd);
+        if (rootctx_check_bind_types(op, fd_name, S_IFREG, dest) < 0)
+                return -1;
         if (op->flags & BIND_READONLY)
                 attrs |= MOUNT_ATTR_RDONLY;
         r = mount_clone_onto(fd, "", attrs, dest, "");
@@ -109,7 +112,7 @@ int op_bind_data(struct rootfs *rfs, const struct fs_op *op)
  */
 int op_bind_fd(struct rootfs *rfs, const struct fs_op *op)
 {
-        char link[ROOTCTX_FD_LINK_MAX], path[PATH_MAX];
+        char link[ROOTCTX_FD_LINK_MAX], path[PATH_MAX], fd_name[16];
         struct stat want, got;
         _cleanup_close_ int src = -1, dest = -1, tree = -1;
         uint64_t attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
@@ -134,6 +137,9 @@ int op_bind_fd(struct rootfs *rfs, const struct fs_op *op)
                            S_ISDIR(want.st_mode) ? 0755 : 0444, plan_op_parent_mode(op));
         if (dest < 0)
                 return dest_error(rfs, op, dest, "can't create mount point");
+        snprintf(fd_name, sizeof fd_name, "%d", op->fd);
+        if (rootctx_check_bind_types(op, fd_name, want.st_mode, dest) < 0)
+                return -1;
         if (op->flags & BIND_READONLY)
                 attrs |= MOUNT_ATTR_RDONLY;
         if (hostfs_prepare(rfs, op, path, src, &got, &hb, &attrs) < 0)

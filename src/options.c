@@ -11,7 +11,9 @@
 
 #include "log.h"
 #include "plan.h"
+#include "suggest.h"
 #include "util.h"
+#include "version.h"
 
 #include "config.h"
 
@@ -265,7 +267,7 @@ int parse_command_line(struct plan *plan, int argc, char **argv, int *exit_now)
                         break;
                 o = option_lookup(arg);
                 if (!o) {
-                        log_error("unknown option %s", arg);
+                        suggest_unknown_option(arg);
                         goto out;
                 }
                 st.flag = o->name;
@@ -303,7 +305,7 @@ int parse_command_line(struct plan *plan, int argc, char **argv, int *exit_now)
                         else if (log_is_bwrap())
                                 printf("bubblewrap %s\n", BWRAP_COMPAT_VERSION);
                         else
-                                printf("cocoon %s\n", COCOON_VERSION);
+                                version_print(stdout);
                         *exit_now = 1;
                         r = 0;
                         goto out;

@@ -10,6 +10,7 @@
 #include "log.h"
 #include "options.h"
 #include "preset.h"
+#include "suggest.h"
 #include "util.h"
 
 /* How deep profiles may name profiles. */
@@ -84,8 +85,13 @@ static int check_words(const struct preset *pr)
 
                 if (w[0] != '-' || strcmp(w, "--") == 0)
                         return log_error("%s:%u: %s: a profile holds options, not a command", pr->origin, line, w), -1;
-                if (!o)
-                        return log_error("%s:%u: unknown option %s", pr->origin, line, w), -1;
+                if (!o) {
+                        static char where[PATH_MAX + 32];
+                        snprintf(where, sizeof where, "%s:%u", pr->origin, line);
+                        log_set_context(where); /* cleared when parsing ends */
+                        suggest_unknown_option(w);
+                        return -1;
+                }
                 if (!allowed_in_profile(o->name))
                         return log_error("%s:%u: %s can't be used in a profile", pr->origin, line, w), -1;
                 for (unsigned k = 1; k <= o->nargs; k++)

@@ -49,6 +49,7 @@
 
 #include "bpf.h"
 #include "caps.h"
+#include "exechint.h"
 #include "label.h"
 #include "net.h"
 #include "log.h"
@@ -207,7 +208,7 @@ static _Noreturn void exec_command(struct pid1 *s)
         if (!s->filters_on)
                 load_filters(p);
         execvp(p->argv[0], s->argv);
-        die_errno(errno, "can't execute %s", p->argv[0]);
+        exechint_die(p, errno, p->argv[0]);
 }
 
 /* An executable memfd for the reaper's image (written by the caller), or -1. */

@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "inroot.h"
 #include "log.h"
@@ -98,4 +99,30 @@ int rootctx_open_own_ns(const char *name)
         snprintf(path, sizeof path, "/oldroot/proc/self/ns/%s", name);
         fd = open(path, O_RDONLY | O_CLOEXEC);
         return fd < 0 ? -errno : fd;
+}
+
+static const char *kind_of(unsigned mode)
+{
+        switch (mode & S_IFMT) {
+        case S_IFDIR: return "a directory";
+        case S_IFREG: return "a file";
+        case S_IFCHR: return "a character device";
+        case S_IFBLK: return "a block device";
+        case S_IFSOCK: return "a socket";
+        case S_IFIFO: return "a FIFO";
+        case S_IFLNK: return "a symlink";
+        default: return "neither a file nor a directory";
+        }
+}
+
+int rootctx_check_bind_types(const struct fs_op *op, const char *src_name, unsigned src_mode, int dest)
+{
+        struct stat st;
+
+        /* Under the bwrap name, the mount's own error stays as it was. */
+        if (log_is_bwrap() || fstat(dest, &st) < 0 || S_ISDIR(st.st_mode) == S_ISDIR(src_mode))
+                return 0;
+        return log_error("%s %s %s: the source is %s and the destination is %s", op->flag, src_name, op->dest,
+                         kind_of(src_mode), kind_of(st.st_mode)),
+               -1;
 }

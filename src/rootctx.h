@@ -62,3 +62,10 @@ int rootctx_open_own_ns(const char *name);
 
 /* Open a source path on the host, resolved as the caller sees it. */
 int rootctx_open_source(const struct rootfs *rfs, const char *path);
+
+/* Before op binds src (of mode src_mode; src_name as the command line gave
+ * it) on the object dest refers to: a directory goes only on a directory and
+ * anything else only on something that is not, which the kernel reports as a
+ * bare EINVAL. Under the cocoon name, one error line that says which side is
+ * which, and -1; else 0. */
+int rootctx_check_bind_types(const struct fs_op *op, const char *src_name, unsigned src_mode, int dest);

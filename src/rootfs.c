@@ -92,6 +92,8 @@ static int op_bind(struct rootfs *rfs, const struct fs_op *op)
                            S_ISDIR(st.st_mode) ? 0755 : 0444, plan_op_parent_mode(op));
         if (dest < 0)
                 return dest_error(rfs, op, dest, "can't create mount point");
+        if (rootctx_check_bind_types(op, op->src, st.st_mode, dest) < 0)
+                return -1;
 
         /* --dev-bind keeps device access, never setuid: only nodev is left off. */
         attrs |= MOUNT_ATTR_NOSUID;

@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+struct plan;
+
+/* After execvp(name) failed with err, in the command's process: one error
+ * line, then exit status 1. Under the cocoon name the line says why when it
+ * can tell (an interpreter or loader missing in the sandbox, a file that is
+ * not executable); else, and under the bwrap name, "can't execute NAME:
+ * <strerror>". Allocates nothing. */
+_Noreturn void exechint_die(const struct plan *p, int err, const char *name);

@@ -1,0 +1,7 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Report arg, which starts with '-' and is no option of the table, in one
+ * error line. Under the cocoon name the line says what was probably meant:
+ * the nearest option name when it is close, or how to write --opt=value. */
+void suggest_unknown_option(const char *arg);
