@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The option table and the parser that turns argv into a plan. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 #include "log.h"
 #include "plan.h"
+#include "preset.h"
 #include "suggest.h"
 #include "util.h"
 #include "version.h"
@@ -206,11 +208,47 @@ const char *complete_kind_name(enum complete_kind k)
         return k < ARRAY_SIZE(names) ? names[k] : "none";
 }
 
+/* --help's topics, each starting at an option of the table. */
+static const struct {
+        const char *first, *heading;
+} help_groups[] = {
+        {"--help", "General"},
+        {"--unshare-all", "Namespaces and identity"},
+        {"--chdir", "The command's directory and environment"},
+        {"--bind", "File system"},
+        {"--seccomp", "Seccomp"},
+        {"--userns", "Joining existing namespaces"},
+        {"--lock-file", "Coordination with the caller"},
+        {"--exec-label", "SELinux"},
+        {"--landlock", "Landlock"},
+        {"--rlimit", "Resource limits"},
+        {"--unshare-time", "Time namespace"},
+        {"--new-session", "Process and capabilities"},
+};
+
 void print_help(FILE *out)
 {
+        const bool bw = log_is_bwrap();
+        const char *const *profiles = preset_builtin_names();
+
         fprintf(out, "usage: %s [OPTIONS...] [--] COMMAND [ARGS...]\n\n", log_progname());
+        if (!bw) {
+                fputs("Runs COMMAND in a sandbox that the options describe, in order. Start from a profile\n"
+                      "and refine it: cocoon --profile shell bash. Add --explain to see what you get.\n"
+                      "Built-in profiles (man cocoon, PROFILES):",
+                      out);
+                for (size_t i = 0, col = 40; profiles[i]; i++) {
+                        bool wrap = col + strlen(profiles[i]) + 2 > 78;
+                        fprintf(out, "%s%s%s", i ? "," : "", wrap ? "\n    " : " ", profiles[i]);
+                        col = (wrap ? 4 : col + 2) + strlen(profiles[i]);
+                }
+                fputs(".\n", out);
+        }
         for (size_t i = 0; i < ARRAY_SIZE(table); i++) {
                 char left[64];
+                for (size_t g = 0; !bw && g < ARRAY_SIZE(help_groups); g++)
+                        if (strcmp(table[i].name, help_groups[g].first) == 0)
+                                fprintf(out, "\n%s:\n", help_groups[g].heading);
                 snprintf(left, sizeof left, "%s%s%s", table[i].name, table[i].metavar ? " " : "",
                          table[i].metavar ? table[i].metavar : "");
                 fprintf(out, "    %-28s %s\n", left, table[i].help);
