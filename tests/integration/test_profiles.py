@@ -350,3 +350,19 @@ def test_man_page_holds_every_builtin_profile():
         assert len(section) == 2, f"the man page has no section for the profile {n}"
         block = section[1].split(".fi", 1)[0].replace("\\-", "-").replace("\\e", "\\")
         assert block.split(".nf\n", 1)[1].splitlines() == opts, f"the man page's {n} is not src/profiles/{n}"
+
+
+# ------------------------------------------------------------------ --help
+
+def test_help_points_to_profiles_and_groups_options(sb):
+    r = sb.ok(["--help"])
+    lines = r.out.splitlines()
+    assert "cocoon --profile shell bash" in r.out and "--explain" in lines[3], r.out[:400]
+    names = re.sub(r"\s+", " ", r.out.split("Built-in profiles (man cocoon, PROFILES):", 1)[1].split(".\n", 1)[0])
+    assert sorted(n.strip() for n in names.split(",")) == sorted(os.listdir(BUILTIN)), names
+    headings = [l for l in lines if l.endswith(":") and not l.startswith(" ")]
+    assert headings[:4] == ["General:", "Namespaces and identity:", "The command's directory and environment:",
+                            "File system:"], headings
+    assert all(len(l) <= 90 for l in lines[:8]), "the intro is for an 80-column terminal"
+    flat = sb.ok(["--help"], exe=sb.bins.bwrap_link).out
+    assert "profile shell" not in flat and "General:" not in flat
