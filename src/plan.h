@@ -85,7 +85,8 @@ struct plan {
 
         /* identity */
         uid_t caller_uid;
-        uint64_t caller_caps; /* the caller's permitted capabilities */
+        uint64_t caller_caps;     /* the caller's permitted capabilities */
+        uint64_t caller_bounding; /* a root caller's bounding set, which it keeps */
         gid_t caller_gid;
         bool uid_set, gid_set;
         uid_t uid; /* inside */
