@@ -202,13 +202,22 @@ const char *complete_kind_name(enum complete_kind k)
 
 void print_help(FILE *out)
 {
-        fprintf(out, "usage: %s [OPTIONS...] [--] COMMAND [ARGS...]\n\n", log_progname());
+        fprintf(out, "usage: %s [OPTIONS...] [--] COMMAND [ARGS...]\n\n", log_invoked_as());
         for (size_t i = 0; i < ARRAY_SIZE(table); i++) {
                 char left[64];
                 snprintf(left, sizeof left, "%s%s%s", table[i].name, table[i].metavar ? " " : "",
                          table[i].metavar ? table[i].metavar : "");
                 fprintf(out, "    %-28s %s\n", left, table[i].help);
         }
+}
+
+static void overlay_src_dangles(void)
+{
+        if (log_is_bwrap())
+                log_error("--overlay-src must be followed by another --overlay-src or one of --overlay, --tmp-overlay, "
+                          "or --ro-overlay");
+        else
+                log_error("--overlay-src: must be followed by --overlay, --tmp-overlay or --ro-overlay");
 }
 
 static const struct option_def *lookup(const char *name)
@@ -286,7 +295,7 @@ int parse_command_line(struct plan *plan, int argc, char **argv, int *exit_now)
                         goto out;
                 }
                 if (st.n_layers && o->handler != opt_overlay_src) {
-                        log_error("--overlay-src: must be followed by --overlay, --tmp-overlay or --ro-overlay");
+                        overlay_src_dangles();
                         goto out;
                 }
                 if (r > 0) { /* --help (1) or --version (2) */
@@ -311,7 +320,7 @@ int parse_command_line(struct plan *plan, int argc, char **argv, int *exit_now)
                 goto out;
         }
         if (st.n_layers) {
-                log_error("--overlay-src: must be followed by --overlay, --tmp-overlay or --ro-overlay");
+                overlay_src_dangles();
                 goto out;
         }
         if (st.pos >= st.n_args && !plan->seccomp_export) {

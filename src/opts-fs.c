@@ -6,6 +6,7 @@
 
 #include "opts.h"
 
+#include "log.h"
 #include "util.h"
 
 static int add_bind(struct parse_state *st, char **a, unsigned flags)
@@ -213,8 +214,13 @@ static struct fs_op *add_overlay(struct parse_state *st, enum overlay_kind kind,
 {
         struct fs_op *op;
 
-        if (st->n_layers < min_layers)
-                return fail(st, "needs at least %zu --overlay-src before it", min_layers), NULL;
+        if (st->n_layers < min_layers) {
+                if (log_is_bwrap())
+                        log_error("%s requires at least %s --overlay-src", st->flag, min_layers > 1 ? "two" : "one");
+                else
+                        fail(st, "needs at least %zu --overlay-src before it", min_layers);
+                return NULL;
+        }
         op = add_dest_op(st, FS_OVERLAY, dest);
         if (!op)
                 return NULL;

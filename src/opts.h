@@ -34,6 +34,9 @@ struct parse_state {
 
 /* One error line, "FLAG: message"; returns -1. */
 int fail(struct parse_state *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A single-value option given again: bwrap warns that only the last one
+ * counts, and so do we. */
+void warn_given_again(struct parse_state *st);
 /* A path argument: never empty. */
 int want_path(struct parse_state *st, const char *what, const char *s);
 /* A destination inside the sandbox: never empty, never above its root. */

@@ -82,6 +82,8 @@ static int op_bind(struct rootfs *rfs, const struct fs_op *op)
         if (src < 0) {
                 if (src == -ENOENT && (op->flags & BIND_TRY))
                         return 0;
+                if (log_is_bwrap()) /* bwrap's own words, which its tests and callers match */
+                        return log_errno(src, "Can't find source path %s", op->src), -1;
                 return log_errno(src, "%s: can't find source path %s", op->flag, op->src), -1;
         }
         if (fstat(src, &st) < 0)
@@ -171,8 +173,13 @@ static int op_symlink(struct rootfs *rfs, const struct fs_op *op)
                 existing[n] = '\0';
                 if (strcmp(existing, op->src) == 0)
                         return 0;
+                if (log_is_bwrap())
+                        return log_error("Can't make symlink at %s: existing destination is %s", op->dest, existing),
+                               -1;
                 return log_error("%s: %s already exists and points to %s", op->flag, op->dest, existing), -1;
         }
+        if (log_is_bwrap())
+                return log_error("Can't make symlink at %s: destination exists and is not a symlink", op->dest), -1;
         return log_error("%s: %s already exists and is not a symlink", op->flag, op->dest), -1;
 }
 
