@@ -13,7 +13,7 @@
 set -l __cocoon_table '
 --help                    -            Show a summary of the options
 --version                 -            Show the version
---args                    fd           Read NUL-separated arguments from a file descriptor
+--args                    fd           Read NUL-separated options from a file descriptor
 --argv0                   none         Value to pass to the command as argv[0]
 --level-prefix            -            Start messages with a syslog priority marker
 --unshare-all             -            Create every namespace that can be created
