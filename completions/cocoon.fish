@@ -78,6 +78,7 @@ set -l __cocoon_table '
 --json-status-fd          fd           Write JSON status lines to a file descriptor
 --exec-label              none         SELinux context of the command
 --file-label              none         SELinux context of the tmpfs mounts
+--not-a-security-boundary -            Let submounts of binds keep their flags if they cannot change
 --landlock                -            Landlock rules derived from the mounts
 --landlock-read           file         Landlock: let a path be read
 --landlock-write          file         Landlock: let a path be read and changed

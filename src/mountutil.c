@@ -18,6 +18,12 @@ int mount_set_attrs(int fd, uint64_t attrs, int recursive)
 
 int mount_clone_attach(int dirfd, const char *path, uint64_t attrs, int to_fd, const char *to_path)
 {
+        return mount_clone_attach_lenient(dirfd, path, attrs, to_fd, to_path, NULL);
+}
+
+int mount_clone_attach_lenient(int dirfd, const char *path, uint64_t attrs, int to_fd, const char *to_path,
+                               int *submount_error)
+{
         _cleanup_close_ int tree = -1;
         unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | (*path ? 0 : AT_EMPTY_PATH);
         int r;
@@ -26,6 +32,10 @@ int mount_clone_attach(int dirfd, const char *path, uint64_t attrs, int to_fd, c
         if (tree < 0)
                 return -errno;
         r = mount_set_attrs(tree, attrs, 1);
+        if (r < 0 && submount_error) {
+                *submount_error = r;
+                r = mount_set_attrs(tree, attrs, 0);
+        }
         if (r < 0)
                 return r;
         if (sys_move_mount(tree, "", to_fd, to_path,
@@ -63,6 +73,9 @@ static int save_detail(int fs, int err)
                 if (n > 2 && buf[0] == 'e' && buf[1] == ' ')
                         memcpy(error_detail, buf + 2, (size_t) n - 1); /* with its NUL */
         }
+        /* One line: some messages end in a newline or a blank. */
+        for (size_t len = strlen(error_detail); len && (error_detail[len - 1] == '\n' || error_detail[len - 1] == ' ');)
+                error_detail[--len] = '\0';
         return -err;
 }
 

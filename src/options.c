@@ -154,6 +154,7 @@ static const struct option_def table[] = {
         { "--exec-label", 1, "LABEL", opt_exec_label, "SELinux context of the command (SELinux systems only)", { N } },
         { "--file-label", 1, "LABEL", opt_file_label, "SELinux context of the tmpfs mounts cocoon makes (SELinux systems only)", { N } },
 
+        { "--not-a-security-boundary", 0, NULL, opt_not_a_security_boundary, "Let the submounts of a bind keep their flags when they can't be changed (warns)", { N } },
         { "--landlock", 0, NULL, opt_landlock, "Landlock rules derived from the mounts: read-only stays read-only", { N } },
         { "--landlock-read", 1, "PATH", opt_landlock_read, "Landlock: let PATH be read", { F } },
         { "--landlock-write", 1, "PATH", opt_landlock_write, "Landlock: let PATH be read and changed", { F } },

@@ -131,6 +131,12 @@ int opt_seccomp_export(struct parse_state *st, char **a)
         return 0;
 }
 
+int opt_not_a_security_boundary(struct parse_state *st, char **a)
+{
+        st->plan->not_a_security_boundary = true;
+        return 0;
+}
+
 int opt_landlock(struct parse_state *st, char **a)
 {
         st->plan->landlock = true;

@@ -131,6 +131,7 @@ int opt_seccomp(struct parse_state *st, char **a);
 int opt_add_seccomp_fd(struct parse_state *st, char **a);
 int opt_seccomp_profile(struct parse_state *st, char **a);
 int opt_seccomp_export(struct parse_state *st, char **a);
+int opt_not_a_security_boundary(struct parse_state *st, char **a);
 int opt_landlock(struct parse_state *st, char **a);
 int opt_landlock_best_effort(struct parse_state *st, char **a);
 int opt_landlock_read(struct parse_state *st, char **a);

@@ -136,8 +136,9 @@ struct plan {
         size_t n_unmask;
 
         /* Landlock */
-        bool landlock;             /* rules derived from the operations */
-        bool landlock_best_effort; /* skip what the kernel lacks, with a warning */
+        bool landlock;                /* rules derived from the operations */
+        bool not_a_security_boundary; /* some setup failures only warn, as in bwrap 0.12 */
+        bool landlock_best_effort;    /* skip what the kernel lacks, with a warning */
         struct landlock_path *landlock_paths;
         size_t n_landlock_paths;
         struct port_range *connect_tcp, *bind_tcp;

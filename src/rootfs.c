@@ -77,6 +77,7 @@ static int op_bind(struct rootfs *rfs, const struct fs_op *op)
         struct hostfs_bind hb;
         uint64_t attrs = 0;
         struct stat st;
+        int sub = 0;
 
         src = rootctx_open_source(rfs, op->src);
         if (src < 0) {
@@ -102,9 +103,14 @@ static int op_bind(struct rootfs *rfs, const struct fs_op *op)
                 attrs |= MOUNT_ATTR_RDONLY;
         if (hostfs_prepare(rfs, op, op->src, src, &st, &hb, &attrs) < 0)
                 return -1;
-        tree = mount_clone_attach(src, "", attrs, dest, "");
+        /* --not-a-security-boundary: as in bwrap, the submounts' flags may
+         * fail to change; the bind itself still gets them. */
+        tree = mount_clone_attach_lenient(src, "", attrs, dest, "", rfs->plan->not_a_security_boundary ? &sub : NULL);
         if (tree < 0)
                 return log_errno(tree, "%s: can't bind %s on %s", op->flag, op->src, op->dest), -1;
+        if (sub < 0)
+                log_warning("%s: the submounts of %s keep their flags (%s), as --not-a-security-boundary allows",
+                            op->flag, op->dest, strerror(-sub));
         return hostfs_protect(rfs, op, &hb, tree, attrs);
 }
 

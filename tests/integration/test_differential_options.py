@@ -6,10 +6,12 @@ expectation comes from bubblewrap's sources (0.11 and later) and the test
 says so. Each test runs for both identities."""
 
 import os
+import shutil
+import subprocess
 
 import pytest
 
-from harness import memfd_with, nul_args
+from harness import BASE_ENV, chown_tree, memfd_with, nul_args
 
 BWRAP = "/usr/bin/bwrap"
 HAVE_BWRAP = os.access(BWRAP, os.X_OK)
@@ -169,3 +171,115 @@ def test_args_data_is_parsed_on_its_own(sb, data, tail):
             os.close(fd)
         assert r.rc == 1 and len(r.err_lines()) == 1, f"{label}:\n" + r.describe()
         assert data[0] in r.err, f"{label}:\n" + r.describe()
+
+
+# ---------------------------------------------------------------- bwrap 0.12 and 0.13
+# Debian's 0.8 has none of these: the expectations come from bubblewrap's
+# 0.12.0 release notes and the review of its --not-a-security-boundary
+# (pull request 751): only the flags of a bind's submounts may fail, with a
+# warning; the bind's own mount stays strict.
+
+def _inject_first_mount_setattr(sb, args, exe=None):
+    """Run under strace, the first mount_setattr (the one that gives a bind's
+    whole tree its flags) refused with EPERM, as an automount that does not
+    answer would make the kernel refuse it."""
+    strace = shutil.which("strace")
+    if not strace:
+        pytest.skip("strace is not installed")
+    argv = sb.ident.wrap + [strace, "-f", "-qq", "-o", "/dev/null", "-e", "trace=mount_setattr",
+                            "-e", "inject=mount_setattr:error=EPERM:when=1", exe or sb.cocoon] + args
+    p = subprocess.run(argv, env=BASE_ENV, cwd=sb.scratch, capture_output=True, timeout=60)
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+TOUCH = ["sh", "-c", "touch /citest-x 2>/dev/null && echo WROTE; echo ran"]
+
+
+@pytest.mark.parametrize("name", ["cocoon", "bwrap"])
+def test_not_a_security_boundary_lets_submount_flags_fail(sb, name):
+    exe = sb.cocoon if name == "cocoon" else sb.bins.bwrap_link
+    # Without the flag: the launch fails, naming the bind.
+    rc, out, err = _inject_first_mount_setattr(sb, ["--ro-bind", "/", "/"] + TOUCH, exe)
+    assert rc == 1 and "ran" not in out, (rc, out, err)
+    assert len(err.splitlines()) == 1 and "--ro-bind" in err, err
+    # With it: one warning, the command runs, and the bind itself is still
+    # read-only.
+    rc, out, err = _inject_first_mount_setattr(sb, ["--not-a-security-boundary", "--ro-bind", "/", "/"] + TOUCH,
+                                               exe)
+    assert rc == 0 and out == "ran\n", (rc, out, err)
+    assert len(err.splitlines()) == 1 and "--not-a-security-boundary" in err and "--ro-bind" in err, err
+
+
+def test_not_a_security_boundary_changes_nothing_else(sb):
+    """Given, with nothing failing, the sandbox is the same: the submounts
+    of a read-only bind are read-only, and the masks are in place."""
+    script = ("for p in / /proc /sys; do touch $p/citest-x 2>/dev/null && echo WROTE $p; done; "
+              "cat /proc/kcore >/dev/null 2>&1 && echo READ-KCORE; echo ran")
+    for extra in ([], ["--not-a-security-boundary"]):
+        r = sb.run(extra + ["--ro-bind", "/", "/", "--dev", "/dev", "sh", "-c", script])
+        assert r.rc == 0 and r.out == "ran\n" and r.err == "", r.describe()
+
+
+def _path_args(bins_dump):
+    """(option, argument index, argv) for every argument of kind file or dir
+    in the option table, that argument empty and the others harmless."""
+    out = []
+    for line in bins_dump.splitlines():
+        name, nargs, _, kinds, _ = line.split("\t", 4)
+        kinds = [k.strip() for k in kinds.split(",")][:int(nargs)]
+        for i, k in enumerate(kinds):
+            if k not in ("file", "dir"):
+                continue
+            args = [{"fd": "0", "number": "0755"}.get(kk, "/tmp") for kk in kinds]
+            args[i] = ""
+            pre = ["--overlay-src", "/tmp", "--overlay-src", "/tmp"] if "overlay" in name and \
+                name != "--overlay-src" else []
+            out.append((name, i, pre + [name] + args))
+    return out
+
+
+def test_empty_path_arguments_are_refused(sb):
+    """bwrap 0.13 refuses an empty path; cocoon refuses every one, whatever
+    the option: one line that names the flag, exit status 1, under both
+    names."""
+    dump = os.environ.get("COCOON_DUMP_OPTIONS", "/work/main/build/tests/dump-options")
+    if not os.access(dump, os.X_OK):
+        pytest.skip("no dump-options program (COCOON_DUMP_OPTIONS)")
+    cases = _path_args(subprocess.run([dump], capture_output=True, text=True, check=True).stdout)
+    assert len(cases) > 30, cases
+    for name, i, argv in cases:
+        for exe, prefix in ((None, "cocoon: "), (sb.bins.bwrap_link, "bwrap: ")):
+            r = sb.expect_error(ROOT + argv + ["true"], name, prefix=prefix, exe=exe)
+            assert "empty" in r.err, r.describe()
+
+
+def _layers(sb, n):
+    base = os.path.join(sb.scratch, "layers")
+    os.mkdir(base)
+    for i in range(1, n + 1):
+        d = os.path.join(base, str(i))
+        os.mkdir(d)
+        with open(os.path.join(d, "top"), "w") as f:
+            f.write(f"{i}\n")
+        with open(os.path.join(d, f"only-{i}"), "w") as f:
+            f.write("x")
+    chown_tree(base, sb.ident.uid, sb.ident.gid)
+    return [a for i in range(1, n + 1) for a in ("--overlay-src", os.path.join(base, str(i)))]
+
+
+@pytest.mark.parametrize("n", [2, 12, 60, 500])
+def test_any_number_of_overlay_layers(sb, n):
+    """No limit of cocoon's own on --overlay-src (bwrap 0.13); the last one
+    given is the top layer. 12 and more no longer fit in one lowerdir value."""
+    args = ROOT + _layers(sb, n) + ["--ro-overlay", "/mnt", "sh", "-c",
+                                     f"cat /mnt/top; ls /mnt | grep -c only-"]
+    r = sb.ok(args)
+    assert r.out == f"{n}\n{n}\n", r.describe()
+
+
+def test_overlay_layers_past_the_kernel_limit(sb):
+    """The kernel stacks at most 500 lower layers: past that, one line that
+    names the option and the kernel's reason, exit status 1."""
+    args = ROOT + _layers(sb, 501) + ["--tmp-overlay", "/mnt", "true"]
+    r = sb.expect_error(args, "--tmp-overlay", prefix="cocoon: ")
+    assert "500" in r.err, r.describe()
