@@ -206,3 +206,26 @@ def test_exec_note_pipe_is_out_of_reach(sb):
     assert fds == [0, 1, 2, 3], r.describe()      # 3: ls's own directory
     assert "WROTE" not in r.out, r.describe()
     assert _exit_codes(lines) == [0], lines
+
+
+@pytest.mark.cocoon_only("bwrap 0.8 may be built for setuid; 0.11.2+ refuses it by default, 0.12 always")
+@pytest.mark.parametrize("mode", [0o4755, 0o2755], ids=["setuid", "setgid"])
+def test_refuses_to_run_setuid(sb, mode):
+    """A setuid or setgid copy would lend root's privileges to every caller:
+    cocoon refuses to run at all, before it reads a single option. For a
+    root caller the bits change nothing, and it runs."""
+    if os.geteuid() != 0:
+        pytest.skip("making a setuid-root copy takes root")
+    d = os.path.join(sb.scratch, "suid")
+    os.mkdir(d)
+    os.chmod(d, 0o755)
+    copy = os.path.join(d, "cocoon")
+    shutil.copyfile(sb.cocoon, copy)
+    os.chown(copy, 0, 0)
+    os.chmod(copy, mode)
+    r = sb.run(ROOT + ["id", "-u"], exe=copy)
+    if sb.ident.is_root:
+        assert r.rc == 0 and r.out == "0\n", r.describe()
+    else:
+        assert r.rc == 1 and r.out == "" and len(r.err_lines()) == 1, r.describe()
+        assert "setuid" in r.err, r.describe()
