@@ -81,6 +81,7 @@ _cocoon_options='
 --json-status-fd          fd
 --exec-label              none
 --file-label              none
+--not-a-security-boundary -
 --landlock                -
 --landlock-read           file
 --landlock-write          file

@@ -13,7 +13,7 @@
 set -l __cocoon_table '
 --help                    -            Show a summary of the options
 --version                 -            Show the version
---args                    fd           Read NUL-separated arguments from a file descriptor
+--args                    fd           Read NUL-separated options from a file descriptor
 --argv0                   none         Value to pass to the command as argv[0]
 --level-prefix            -            Start messages with a syslog priority marker
 --explain                 -            Print the sandbox the options describe, and exit
@@ -82,6 +82,7 @@ set -l __cocoon_table '
 --json-status-fd          fd           Write JSON status lines to a file descriptor
 --exec-label              none         SELinux context of the command
 --file-label              none         SELinux context of the tmpfs mounts
+--not-a-security-boundary -            Let submounts of binds keep their flags if they cannot change
 --landlock                -            Landlock rules derived from the mounts
 --landlock-read           file         Landlock: let a path be read
 --landlock-write          file         Landlock: let a path be read and changed

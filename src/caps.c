@@ -80,6 +80,39 @@ static uint64_t caps_bounded(uint64_t mask)
         return mask & caps_all();
 }
 
+/* One read of /proc/self/status rather than a system call per capability;
+ * those are the fallback. */
+uint64_t caps_bounding(void)
+{
+        unsigned long long v;
+        char line[256];
+        bool found = false;
+        FILE *f = fopen("/proc/self/status", "re");
+
+        while (f && !found && fgets(line, sizeof line, f))
+                found = sscanf(line, "CapBnd: %llx", &v) == 1;
+        if (f)
+                fclose(f);
+        return found ? (uint64_t) v & caps_all() : caps_bounded(caps_all());
+}
+
+/* Whether the bounding set holds exactly EXPECTED: 0, or a negative errno.
+ * libcap-ng stops at the first drop the kernel refuses and can still report
+ * success, which would leave the rest of the set to the command. */
+static int bounding_is(uint64_t expected)
+{
+        int last = last_cap();
+
+        for (int c = 0; c <= last; c++) {
+                int r = prctl(PR_CAPBSET_READ, c);
+                if (r < 0)
+                        return -errno;
+                if ((r == 1) != !!(expected & (UINT64_C(1) << c)))
+                        return -EPERM;
+        }
+        return 0;
+}
+
 /*
  * What the command gets:
  * - --cap-add/--cap-drop given: exactly plan->caps, as effective, permitted,
@@ -89,7 +122,8 @@ static uint64_t caps_bounded(uint64_t mask)
  * - anyone else: nothing.
  * The bounding set is cut to the same set, so nothing dropped comes back
  * through exec as uid 0 or a file with capabilities. Nothing is raised beyond
- * the bounding set we stand in.
+ * the bounding set we stand in. Either way the bounding set is checked
+ * before it is left to the command: exactly the one promised, or an error.
  */
 /* The set caps_apply gives, or false when it leaves the caller's alone. */
 static bool command_set(const struct plan *p, bool new_userns, uint64_t *want)
@@ -110,8 +144,8 @@ int caps_apply(const struct plan *p, bool new_userns)
         unsigned sets = CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_BOUNDING_SET;
         int last = last_cap();
 
-        if (!command_set(p, new_userns, &want))
-                return 0;
+        if (!command_set(p, new_userns, &want)) /* kept as they were, which is checked too */
+                return bounding_is(p->caller_bounding);
         if (p->caps_given)
                 sets |= CAPNG_INHERITABLE | CAPNG_AMBIENT;
 
@@ -123,7 +157,7 @@ int caps_apply(const struct plan *p, bool new_userns)
                         return -EINVAL;
         if (capng_apply(CAPNG_SELECT_ALL) < 0)
                 return -EPERM;
-        return 0;
+        return bounding_is(want);
 }
 
 /* Make the effective set the permitted one, less what keep leaves out.

@@ -10,6 +10,8 @@ struct plan;
 int caps_parse(const char *name, uint64_t *mask);
 /* Every capability the running kernel knows. */
 uint64_t caps_all(void);
+/* The calling process's bounding set (within caps_all). */
+uint64_t caps_bounding(void);
 /* The calling process's permitted capabilities. */
 uint64_t caps_permitted(void);
 /* Give the calling process exactly the plan's capabilities (see caps.c). */

@@ -59,6 +59,7 @@ struct launch_ctx {
         int release[2];       /* pipe: its write end closes when nothing of the sandbox runs in our memory */
         bool own_memory_only; /* no process may share our memory (sanitizers, valgrind) */
         int self_exe;         /* our own file, for a reaper without the freestanding image */
+        int exec_note[2];     /* pipe: the command's process notes its exec (see status_exec_note) */
 };
 
 /* Change to the working directory the command starts in, and return it:
@@ -157,7 +158,8 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
                          .monitor_pidfd = -1,
                          .host_proc = -1,
                          .self_exe = ctx->self_exe,
-                         .report_fd = -1};
+                         .report_fd = -1,
+                         .exec_note_fd = ctx->exec_note[1]};
         /* When the mounts get locked, the mount namespace the command runs in
          * is made at the end (by pid 1 with --disable-userns or Landlock,
          * else by the command): report it then, unless the caller needs our
@@ -198,6 +200,7 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
         umask(0); /* modes of what setup makes are exactly the ones asked for */
         if (ctx->report[0] >= 0)
                 close(ctx->report[0]);
+        closep(&ctx->exec_note[0]);
         if (!report_late)
                 report_namespaces(ctx, -1);
 
@@ -490,7 +493,8 @@ static pid_t spawn_sandbox(struct launch_ctx *ctx, pid_t parent)
 
 int launch(const struct plan *p)
 {
-        struct launch_ctx ctx = {.plan = p, .monitor = getpid(), .report = {-1, -1}, .release = {-1, -1}};
+        struct launch_ctx ctx = {
+                .plan = p, .monitor = getpid(), .report = {-1, -1}, .release = {-1, -1}, .exec_note = {-1, -1}};
         pid_t parent = getppid();
         pid_t child;
         int code;
@@ -512,6 +516,8 @@ int launch(const struct plan *p)
                 }
         if ((p->info_fd >= 0 || p->json_status_fd >= 0) && open_report_channel(ctx.report) < 0)
                 return log_errno(errno, "can't create a socket pair"), 1;
+        if (p->json_status_fd >= 0 && pipe2(ctx.exec_note, O_CLOEXEC) < 0)
+                return log_errno(errno, "can't create a pipe"), 1;
         if (join_namespaces(p) < 0)
                 return 1;
         ctx.cgroup.procs_fd = -1;
@@ -536,6 +542,9 @@ int launch(const struct plan *p)
         /* The monitor. */
         if (ctx.report[1] >= 0)
                 close(ctx.report[1]);
+        closep(&ctx.exec_note[1]);
+        if (ctx.exec_note[0] >= 0)
+                fcntl(ctx.exec_note[0], F_SETFL, O_NONBLOCK);
         if (p->sync_fd >= 0)
                 close(p->sync_fd); /* the reaper holds it now */
         report_start(&ctx, child);
@@ -546,7 +555,8 @@ int launch(const struct plan *p)
                                                          .cgroup = cgroup_wanted(p) ? &ctx.cgroup : NULL});
         if (cgroup_wanted(p))
                 cgroup_destroy(&ctx.cgroup);
-        if (p->json_status_fd >= 0)
+        if (p->json_status_fd >= 0 && status_command_started(ctx.exec_note[0]))
                 status_write_exit(p->json_status_fd, code);
+        closep(&ctx.exec_note[0]);
         return code;
 }

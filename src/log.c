@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 static const char *progname = "cocoon";
+static const char *invoked_as = "cocoon";
 static bool level_prefix;
 static const char *context;
 static const char *missing_call;
@@ -20,6 +21,8 @@ void log_note_missing(const char *call)
 
 void log_init(const char *argv0)
 {
+        if (argv0 && *argv0)
+                invoked_as = argv0;
         const char *base = argv0 ? strrchr(argv0, '/') : NULL;
         base = base ? base + 1 : argv0;
         if (base && strcmp(base, "bwrap") == 0)
@@ -33,6 +36,10 @@ bool log_is_bwrap(void)
 const char *log_progname(void)
 {
         return progname;
+}
+const char *log_invoked_as(void)
+{
+        return invoked_as;
 }
 void log_set_level_prefix(bool on)
 {

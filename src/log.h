@@ -7,6 +7,8 @@
 void log_init(const char *argv0);
 bool log_is_bwrap(void);
 const char *log_progname(void);
+/* argv[0] as we were called, for --help's usage line (as bwrap prints it). */
+const char *log_invoked_as(void);
 void log_set_level_prefix(bool on);
 /* Where the words being parsed come from ("FILE:LINE"), put after the
  * program's name on each line until cleared with NULL. Not copied. */

@@ -48,6 +48,13 @@ int main(int argc, char **argv, char **envp)
         int exit_now = 0;
         int r;
 
+        /* cocoon needs no privilege beyond the caller's, and a setuid or
+         * setgid copy would lend the host's to anyone: refuse, as bwrap does
+         * since 0.11.2 unless built for setuid (and always since 0.12). */
+        if (getuid() != geteuid() || getgid() != getegid()) {
+                log_init(argc > 0 ? argv[0] : NULL);
+                die("refusing to run setuid or setgid: it needs no privileges and must not be given any");
+        }
 #if !HAVE_REAPER_IMAGE
         /* pid 1 of a sandbox, exec'd from a sealed copy of us (see pid1.c) */
         if (argc == REAPER_SELF_ARGC && argv[0][0] == '\0' && getenv(REAPER_ENV))

@@ -43,6 +43,12 @@ int mount_set_attrs(int fd, uint64_t attrs, int recursive)
 
 int mount_clone_attach(int dirfd, const char *path, uint64_t attrs, int to_fd, const char *to_path)
 {
+        return mount_clone_attach_lenient(dirfd, path, attrs, to_fd, to_path, NULL);
+}
+
+int mount_clone_attach_lenient(int dirfd, const char *path, uint64_t attrs, int to_fd, const char *to_path,
+                               int *submount_error)
+{
         _cleanup_close_ int tree = -1;
         unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | (*path ? 0 : AT_EMPTY_PATH);
         int r;
@@ -53,8 +59,14 @@ int mount_clone_attach(int dirfd, const char *path, uint64_t attrs, int to_fd, c
         /* Attributes go on the clone before anything can see it; without
          * mount_setattr only a remount gives them, and a remount works on
          * attached mounts alone: after the move, then, before the sandbox
-         * exists (a failure ends the launch). */
+         * exists (a failure ends the launch). With submount_error, a refusal
+         * for the submounts leaves them as they are, and only the top gets
+         * the attributes (--not-a-security-boundary). */
         r = attrs ? setattr(tree, attrs, 1) : 0;
+        if (r < 0 && r != -ENOSYS && submount_error) {
+                *submount_error = r;
+                r = setattr(tree, attrs, 0);
+        }
         if (r < 0 && r != -ENOSYS)
                 return r;
         if (sys_move_mount(tree, "", to_fd, to_path,
@@ -62,6 +74,10 @@ int mount_clone_attach(int dirfd, const char *path, uint64_t attrs, int to_fd, c
                 return -errno;
         if (r == -ENOSYS) {
                 r = mountattr_remount(proc_dir, tree, attrs, true);
+                if (r < 0 && submount_error) {
+                        *submount_error = r;
+                        r = mountattr_remount(proc_dir, tree, attrs, false);
+                }
                 if (r < 0)
                         return r;
         }
@@ -97,6 +113,9 @@ static int save_detail(int fs, int err)
                 if (n > 2 && buf[0] == 'e' && buf[1] == ' ')
                         memcpy(error_detail, buf + 2, (size_t) n - 1); /* with its NUL */
         }
+        /* One line: some messages end in a newline or a blank. */
+        for (size_t len = strlen(error_detail); len && (error_detail[len - 1] == '\n' || error_detail[len - 1] == ' ');)
+                error_detail[--len] = '\0';
         return -err;
 }
 

@@ -12,6 +12,11 @@ int mount_clone_onto(int dirfd, const char *path, uint64_t attrs, int to_fd, con
 /* The same, returning an fd of the clone's root instead of 0: once attached,
  * it is a handle on the new mount that needs no second lookup of its path. */
 int mount_clone_attach(int dirfd, const char *path, uint64_t attrs, int to_fd, const char *to_path);
+/* The same, but when submount_error is not NULL and the attributes can't be
+ * given to the whole tree, they go on the top mount only, and the error
+ * (for the submounts) lands in *submount_error. For --not-a-security-boundary. */
+int mount_clone_attach_lenient(int dirfd, const char *path, uint64_t attrs, int to_fd, const char *to_path,
+                               int *submount_error);
 
 /* Create a new filesystem of type fstype, with "key=value" options (NULL
  * terminated; a bare "key" sets a flag), mount attributes attrs, and attach it

@@ -87,7 +87,7 @@ int opt_level_prefix(struct parse_state *st, char **a)
 static const struct option_def table[] = {
         { "--help", 0, NULL, opt_help, "Print this help and exit", { N } },
         { "--version", 0, NULL, opt_version, "Print the version and exit", { N } },
-        { "--args", 1, "FD", opt_args, "Read NUL-separated arguments from FD", { COMPLETE_FD } },
+        { "--args", 1, "FD", opt_args, "Read NUL-separated options from FD", { COMPLETE_FD } },
         { "--argv0", 1, "VALUE", opt_argv0, "Set argv[0] of the command to VALUE", { N } },
         { "--level-prefix", 0, NULL, opt_level_prefix, "Prefix messages with a syslog level like <3>", { N } },
         { "--explain", 0, NULL, opt_explain, "Print the sandbox the options describe, with warnings, and exit", { N } },
@@ -141,7 +141,7 @@ static const struct option_def table[] = {
         { "--tmp-overlay", 1, "DEST", opt_tmp_overlay, "Overlay mount on DEST, writes going to a private tmpfs", { D } },
         { "--ro-overlay", 1, "DEST", opt_ro_overlay, "Read-only overlay mount of the sources on DEST", { D } },
         { "--perms", 1, "OCTAL", opt_perms, "Mode of what the next --tmpfs, --dir, --file or --bind-data makes", { COMPLETE_NUMBER } },
-        { "--size", 1, "BYTES", opt_size, "Size limit of the next --tmpfs (K, M, G suffixes allowed)", { COMPLETE_NUMBER } },
+        { "--size", 1, "BYTES", opt_size, "Size limit of the next --tmpfs (0x hex, 0 octal; K, M, G suffixes)", { COMPLETE_NUMBER } },
 
         { "--seccomp", 1, "FD", opt_seccomp, "Load the seccomp BPF program read from FD (the last one given)", { COMPLETE_FD } },
         { "--add-seccomp-fd", 1, "FD", opt_add_seccomp_fd, "Stack the seccomp BPF program read from FD", { COMPLETE_FD } },
@@ -162,6 +162,7 @@ static const struct option_def table[] = {
         { "--exec-label", 1, "LABEL", opt_exec_label, "SELinux context of the command (SELinux systems only)", { N } },
         { "--file-label", 1, "LABEL", opt_file_label, "SELinux context of the tmpfs mounts cocoon makes (SELinux systems only)", { N } },
 
+        { "--not-a-security-boundary", 0, NULL, opt_not_a_security_boundary, "Let the submounts of a bind keep their flags when they can't be changed (warns)", { N } },
         { "--landlock", 0, NULL, opt_landlock, "Landlock rules derived from the mounts: read-only stays read-only", { N } },
         { "--landlock-read", 1, "PATH", opt_landlock_read, "Landlock: let PATH be read", { F } },
         { "--landlock-write", 1, "PATH", opt_landlock_write, "Landlock: let PATH be read and changed", { F } },
@@ -231,7 +232,7 @@ void print_help(FILE *out)
         const bool bw = log_is_bwrap();
         const char *const *profiles = preset_builtin_names();
 
-        fprintf(out, "usage: %s [OPTIONS...] [--] COMMAND [ARGS...]\n\n", log_progname());
+        fprintf(out, "usage: %s [OPTIONS...] [--] COMMAND [ARGS...]\n\n", log_invoked_as());
         if (!bw) {
                 fputs("Runs COMMAND in a sandbox that the options describe, in order. Start from a profile\n"
                       "and refine it: cocoon --profile shell bash. Add --explain to see what you get.\n"
@@ -253,6 +254,39 @@ void print_help(FILE *out)
                          table[i].metavar ? table[i].metavar : "");
                 fprintf(out, "    %-28s %s\n", left, table[i].help);
         }
+}
+
+/* --perms and --size reach only the option right after them (they may come
+ * together, in either order), --overlay-src only another one or an overlay.
+ * DONE is the handler of the option just parsed; NULL at the end of the
+ * options, or of the --args data, as bwrap checks after --args. */
+static int check_modifiers(const struct parse_state *st, int (*done)(struct parse_state *, char **))
+{
+        const bool bw = log_is_bwrap();
+
+        if (st->perms_pending && done != opt_perms && done != opt_size)
+                log_error(bw ? "--perms must be followed by an option that creates a file"
+                             : "--perms: must be followed by --tmpfs, --dir, --file, --bind-data or --ro-bind-data");
+        else if (st->size_pending && done != opt_size && done != opt_perms)
+                log_error(bw ? "--size must be followed by --tmpfs" : "--size: must be followed by --tmpfs");
+        else if (st->n_layers && done != opt_overlay_src)
+                log_error(bw ? "--overlay-src must be followed by another --overlay-src or one of --overlay, "
+                               "--tmp-overlay, or --ro-overlay"
+                             : "--overlay-src: must be followed by --overlay, --tmp-overlay or --ro-overlay");
+        else
+                return 0;
+        return -1;
+}
+
+/* bwrap parses --args data on its own: an argument that is not an option,
+ * or a "--", ends it, and what follows in the data is ignored (the command
+ * comes from the command line). */
+static void skip_rest_of_data(struct parse_state *st)
+{
+        if (!log_is_bwrap())
+                log_warning("--args: ignoring '%s' and the rest of the data: the command goes on the command line",
+                            st->args[st->pos]);
+        st->pos = st->args_end;
 }
 
 const struct option_def *option_lookup(const char *name)
@@ -279,6 +313,7 @@ static void parse_state_free(struct parse_state *st)
 int parse_command_line(struct plan *plan, int argc, char **argv, int *exit_now)
 {
         struct parse_state st = {.plan = plan};
+        bool in_data = false; /* parsing what --args spliced in */
         int r = -1;
 
         *exit_now = 0;
@@ -291,25 +326,37 @@ int parse_command_line(struct plan *plan, int argc, char **argv, int *exit_now)
         st.args[argc] = NULL;
         st.n_args = (size_t) argc;
 
-        while (st.pos < st.n_args) {
-                const char *arg = st.args[st.pos];
+        for (;;) {
                 const struct option_def *o;
+                const char *arg;
+                size_t end;
 
+                if (in_data && st.pos >= st.args_end) {
+                        in_data = false;
+                        if (check_modifiers(&st, NULL) < 0)
+                                goto out;
+                }
+                if (st.pos >= st.n_args)
+                        break;
+                arg = st.args[st.pos];
                 log_set_context(opts_profile_where(&st));
-
-                if (strcmp(arg, "--") == 0) {
-                        st.pos++;
+                end = in_data ? st.args_end : st.n_args;
+                if (strcmp(arg, "--") == 0 || arg[0] != '-') {
+                        if (in_data) {
+                                skip_rest_of_data(&st);
+                                continue;
+                        }
+                        if (arg[0] == '-') /* the "--" itself */
+                                st.pos++;
                         break;
                 }
-                if (arg[0] != '-')
-                        break;
                 o = option_lookup(arg);
                 if (!o) {
                         suggest_unknown_option(arg);
                         goto out;
                 }
                 st.flag = o->name;
-                if (st.n_args - st.pos - 1 < o->nargs) {
+                if (end - st.pos - 1 < o->nargs) {
                         log_error("%s: needs %u argument%s (%s)", o->name, o->nargs, o->nargs > 1 ? "s" : "",
                                   o->metavar);
                         goto out;
@@ -322,21 +369,13 @@ int parse_command_line(struct plan *plan, int argc, char **argv, int *exit_now)
                 }
                 if (r < 0)
                         goto out;
-                r = r > 0 ? r : -1; /* from here on, a jump to out is a failure */
-                /* --perms and --size reach only the option right after them
-                 * (they may come together, in either order). */
-                if (st.perms_pending && o->handler != opt_perms && o->handler != opt_size) {
-                        log_error("--perms: must be followed by --tmpfs, --dir, --file, --bind-data or --ro-bind-data");
-                        goto out;
+                r = r > 0 ? r : -1;           /* from here on, a jump to out is a failure */
+                if (o->handler == opt_args) { /* checked where its data ends */
+                        in_data = true;
+                        continue;
                 }
-                if (st.size_pending && o->handler != opt_size && o->handler != opt_perms) {
-                        log_error("--size: must be followed by --tmpfs");
+                if (check_modifiers(&st, o->handler) < 0)
                         goto out;
-                }
-                if (st.n_layers && o->handler != opt_overlay_src) {
-                        log_error("--overlay-src: must be followed by --overlay, --tmp-overlay or --ro-overlay");
-                        goto out;
-                }
                 if (r > 0) { /* --help (1) or --version (2) */
                         if (r == 1)
                                 print_help(stdout);
@@ -349,20 +388,9 @@ int parse_command_line(struct plan *plan, int argc, char **argv, int *exit_now)
                         goto out;
                 }
         }
-
         log_set_context(NULL);
-        if (st.perms_pending) {
-                log_error("--perms: must be followed by --tmpfs, --dir, --file, --bind-data or --ro-bind-data");
+        if (check_modifiers(&st, NULL) < 0)
                 goto out;
-        }
-        if (st.size_pending) {
-                log_error("--size: must be followed by --tmpfs");
-                goto out;
-        }
-        if (st.n_layers) {
-                log_error("--overlay-src: must be followed by --overlay, --tmp-overlay or --ro-overlay");
-                goto out;
-        }
         if (st.pos >= st.n_args && !plan->seccomp_export && !plan->explain) {
                 log_error("no command given (try --help)");
                 goto out;

@@ -12,6 +12,10 @@
 
 int opt_argv0(struct parse_state *st, char **a)
 {
+        /* bwrap (0.9+) refuses a second --argv0 rather than warning. */
+        if (st->plan->argv0)
+                return log_is_bwrap() ? (log_error("--argv0 used multiple times"), -1)
+                                      : fail(st, "given more than once; give it once");
         free(st->plan->argv0);
         st->plan->argv0 = xstrdup(a[0]);
         return 0;
@@ -19,6 +23,8 @@ int opt_argv0(struct parse_state *st, char **a)
 
 int opt_chdir(struct parse_state *st, char **a)
 {
+        if (st->plan->chdir_path)
+                warn_given_again(st);
         if (want_path(st, "the directory", a[0]) < 0)
                 return -1;
         free(st->plan->chdir_path);

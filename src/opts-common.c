@@ -27,6 +27,14 @@ int fail(struct parse_state *st, const char *fmt, ...)
         return -1;
 }
 
+void warn_given_again(struct parse_state *st)
+{
+        if (log_is_bwrap())
+                log_warning("Only the last %s option will take effect", st->flag);
+        else
+                log_warning("%s: given more than once; only the last one takes effect", st->flag);
+}
+
 /* A path argument: never empty (bwrap would bind the whole host for ""). */
 int want_path(struct parse_state *st, const char *what, const char *s)
 {

@@ -17,42 +17,50 @@ int opt_lock_file(struct parse_state *st, char **a)
         return 0;
 }
 
+/* The fd options keep one fd each: bwrap warns when one is given again. */
+static int single_fd(struct parse_state *st, const char *arg, enum fd_use use, int *field)
+{
+        if (*field >= 0)
+                warn_given_again(st);
+        return fd_arg(st, arg, use, field);
+}
+
 int opt_sync_fd(struct parse_state *st, char **a)
 {
-        return fd_arg(st, a[0], FD_ANY, &st->plan->sync_fd);
+        return single_fd(st, a[0], FD_ANY, &st->plan->sync_fd);
 }
 
 int opt_block_fd(struct parse_state *st, char **a)
 {
-        return fd_arg(st, a[0], FD_READ, &st->plan->block_fd);
+        return single_fd(st, a[0], FD_READ, &st->plan->block_fd);
 }
 
 int opt_userns_block_fd(struct parse_state *st, char **a)
 {
-        return fd_arg(st, a[0], FD_READ, &st->plan->userns_block_fd);
+        return single_fd(st, a[0], FD_READ, &st->plan->userns_block_fd);
 }
 
 int opt_info_fd(struct parse_state *st, char **a)
 {
-        return fd_arg(st, a[0], FD_WRITE, &st->plan->info_fd);
+        return single_fd(st, a[0], FD_WRITE, &st->plan->info_fd);
 }
 
 int opt_json_status_fd(struct parse_state *st, char **a)
 {
-        return fd_arg(st, a[0], FD_WRITE, &st->plan->json_status_fd);
+        return single_fd(st, a[0], FD_WRITE, &st->plan->json_status_fd);
 }
 
 int opt_userns(struct parse_state *st, char **a)
 {
-        return fd_arg(st, a[0], FD_USERNS, &st->plan->userns_fd);
+        return single_fd(st, a[0], FD_USERNS, &st->plan->userns_fd);
 }
 
 int opt_userns2(struct parse_state *st, char **a)
 {
-        return fd_arg(st, a[0], FD_USERNS, &st->plan->userns2_fd);
+        return single_fd(st, a[0], FD_USERNS, &st->plan->userns2_fd);
 }
 
 int opt_pidns(struct parse_state *st, char **a)
 {
-        return fd_arg(st, a[0], FD_PIDNS, &st->plan->pidns_fd);
+        return single_fd(st, a[0], FD_PIDNS, &st->plan->pidns_fd);
 }

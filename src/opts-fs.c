@@ -6,6 +6,7 @@
 
 #include "opts.h"
 
+#include "log.h"
 #include "util.h"
 
 static int add_bind(struct parse_state *st, char **a, unsigned flags)
@@ -129,11 +130,20 @@ int opt_perms(struct parse_state *st, char **a)
         return 0;
 }
 
+/* As bwrap reads it (strtoull with base 0): 0x100000 is hex, 0100000 octal
+ * (32 KiB). cocoon adds the K, M, G and T suffixes. The largest is half the
+ * address space, as in bwrap. */
 int opt_size(struct parse_state *st, char **a)
 {
-        int r = parse_size(a[0], &st->size);
-        if (r < 0 || st->size == 0 || st->size > (uint64_t) SSIZE_MAX)
-                return fail(st, "'%s' is not a valid size in bytes", a[0]);
+        int r = parse_size_c(a[0], &st->size);
+
+        if (r < 0 || st->size == 0)
+                return log_is_bwrap() ? (log_error("--size takes a non-zero number of bytes"), -1)
+                                      : fail(st, "'%s' is not a valid size in bytes", a[0]);
+        if (st->size > (uint64_t) SSIZE_MAX)
+                return log_is_bwrap() ? (log_error("--size (for tmpfs) is limited to %zu", (size_t) SSIZE_MAX), -1)
+                                      : fail(st, "'%s' is larger than a tmpfs can be (at most %zu bytes)", a[0],
+                                             (size_t) SSIZE_MAX);
         if (st->size_pending)
                 return fail(st, "given twice for the same --tmpfs");
         st->size_pending = true;
@@ -213,8 +223,13 @@ static struct fs_op *add_overlay(struct parse_state *st, enum overlay_kind kind,
 {
         struct fs_op *op;
 
-        if (st->n_layers < min_layers)
-                return fail(st, "needs at least %zu --overlay-src before it", min_layers), NULL;
+        if (st->n_layers < min_layers) {
+                if (log_is_bwrap())
+                        log_error("%s requires at least %s --overlay-src", st->flag, min_layers > 1 ? "two" : "one");
+                else
+                        fail(st, "needs at least %zu --overlay-src before it", min_layers);
+                return NULL;
+        }
         op = add_dest_op(st, FS_OVERLAY, dest);
         if (!op)
                 return NULL;

@@ -50,6 +50,8 @@ static int set_label(struct parse_state *st, const char *label, char **field)
 {
         char err[256];
 
+        if (*field)
+                warn_given_again(st);
         if (!*label)
                 return fail(st, "the label must not be an empty string");
         if (label_check(label, err, sizeof err) < 0)
@@ -95,6 +97,8 @@ int opt_seccomp(struct parse_state *st, char **a)
 {
         struct bpf_prog prog;
 
+        if (st->plan->seccomp_fd_prog.insns)
+                warn_given_again(st);
         if (read_program(st, a[0], &prog) < 0)
                 return -1;
         free(st->plan->seccomp_fd_prog.insns); /* the last one given is used */
@@ -131,6 +135,12 @@ int opt_seccomp_export(struct parse_state *st, char **a)
                 return -1;
         free(st->plan->seccomp_export);
         st->plan->seccomp_export = xstrdup(a[0]);
+        return 0;
+}
+
+int opt_not_a_security_boundary(struct parse_state *st, char **a)
+{
+        st->plan->not_a_security_boundary = true;
         return 0;
 }
 

@@ -78,7 +78,11 @@ int opt_share_net(struct parse_state *st, char **a)
 int opt_uid(struct parse_state *st, char **a)
 {
         uint32_t v;
-        int r = parse_id(a[0], &v);
+        int r;
+
+        if (st->plan->uid_set)
+                warn_given_again(st);
+        r = parse_id(a[0], &v);
         if (r < 0)
                 return fail(st, "'%s' is not a valid user id", a[0]);
         st->plan->uid = v;
@@ -89,7 +93,11 @@ int opt_uid(struct parse_state *st, char **a)
 int opt_gid(struct parse_state *st, char **a)
 {
         uint32_t v;
-        int r = parse_id(a[0], &v);
+        int r;
+
+        if (st->plan->gid_set)
+                warn_given_again(st);
+        r = parse_id(a[0], &v);
         if (r < 0)
                 return fail(st, "'%s' is not a valid group id", a[0]);
         st->plan->gid = v;
@@ -99,6 +107,8 @@ int opt_gid(struct parse_state *st, char **a)
 
 int opt_hostname(struct parse_state *st, char **a)
 {
+        if (st->plan->hostname)
+                warn_given_again(st);
         if (!*a[0] || strlen(a[0]) > 64)
                 return fail(st, "a hostname must have 1 to 64 characters");
         free(st->plan->hostname);

@@ -42,6 +42,9 @@ struct parse_state {
 
 /* One error line, "FLAG: message"; returns -1. */
 int fail(struct parse_state *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A single-value option given again: bwrap warns that only the last one
+ * counts, and so do we. */
+void warn_given_again(struct parse_state *st);
 /* A path argument: never empty. */
 int want_path(struct parse_state *st, const char *what, const char *s);
 /* A destination inside the sandbox: never empty, never above its root. */
@@ -145,6 +148,7 @@ int opt_seccomp(struct parse_state *st, char **a);
 int opt_add_seccomp_fd(struct parse_state *st, char **a);
 int opt_seccomp_profile(struct parse_state *st, char **a);
 int opt_seccomp_export(struct parse_state *st, char **a);
+int opt_not_a_security_boundary(struct parse_state *st, char **a);
 int opt_landlock(struct parse_state *st, char **a);
 int opt_landlock_best_effort(struct parse_state *st, char **a);
 int opt_landlock_read(struct parse_state *st, char **a);

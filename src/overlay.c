@@ -27,8 +27,10 @@ static char *fd_path(int fd)
         return xstrdup(link);
 }
 
+/* The fds we opened: one per layer, and the upper and work directories with
+ * their base. As many as there are layers: there is no limit of ours. */
 struct layers {
-        int fds[512];
+        int *fds;
         size_t n;
 };
 
@@ -36,8 +38,14 @@ static void layers_close(struct layers *l)
 {
         for (size_t i = 0; i < l->n; i++)
                 close(l->fds[i]);
+        free(l->fds);
+        l->fds = NULL;
         l->n = 0;
 }
+
+/* The longest option value fsconfig takes (the kernel copies at most 256
+ * bytes with the NUL). */
+#define FSCONFIG_VALUE_MAX 255
 
 static int open_dir(const struct rootfs *rfs, const struct fs_op *op, const char *path, const char *what,
                     struct layers *l)
@@ -80,33 +88,50 @@ static int make_tmp_upper(const struct fs_op *op, struct layers *l, int *upper, 
         return 0;
 }
 
+/* The lower layers as mount options: one lowerdir=A:B:C while it fits in an
+ * fsconfig value, else one lowerdir+=A per layer (Linux 6.8+), which has no
+ * such bound. The kernel lists the top layer first; we were given the bottom
+ * one first. Returns the number of options added to opts. */
+static size_t lower_options(char **layer_paths, size_t n, const char **opts, char **owned)
+{
+        size_t total = strlen("lowerdir=");
+
+        for (size_t i = 0; i < n; i++)
+                total += strlen(layer_paths[i]) + 1;
+        if (total <= FSCONFIG_VALUE_MAX + strlen("lowerdir=")) {
+                char *lower = xstrdup("lowerdir=");
+                for (size_t i = n; i-- > 0;) {
+                        size_t len = strlen(lower);
+                        lower = xrealloc(lower, len + strlen(layer_paths[i]) + 2);
+                        sprintf(lower + len, "%s%s", i + 1 == n ? "" : ":", layer_paths[i]);
+                }
+                opts[0] = owned[0] = lower;
+                return 1;
+        }
+        for (size_t i = n, k = 0; i-- > 0; k++)
+                opts[k] = owned[k] = xasprintf("lowerdir+=%s", layer_paths[i]);
+        return n;
+}
+
 int op_overlay(struct rootfs *rfs, const struct fs_op *op)
 {
-        struct layers l = {.n = 0};
-        _cleanup_free_ char *lower = NULL, *upper_opt = NULL, *work_opt = NULL;
+        struct layers l = {.fds = xcalloc(op->n_layers + 3, sizeof(int)), .n = 0};
+        _cleanup_free_ char *upper_opt = NULL, *work_opt = NULL;
         _cleanup_close_ int dest = -1;
-        const char *opts[6];
-        size_t n_opts = 0, len = 0;
+        const char **opts = xcalloc(op->n_layers + 5, sizeof(char *));
+        char **owned = xcalloc(op->n_layers + 1, sizeof(char *)); /* the lower options */
+        char **paths = xcalloc(op->n_layers + 1, sizeof(char *));
+        size_t n_opts = 0;
         int upper = -1, work = -1, r = -1;
         uint64_t attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
 
-        if (op->n_layers + 3 > ARRAY_SIZE(l.fds))
-                return log_error("%s: too many --overlay-src (at most %zu)", op->flag, ARRAY_SIZE(l.fds) - 3), -1;
-
-        /* The kernel lists the top lower layer first; we were given the
-         * bottom one first. */
-        lower = xstrdup("lowerdir=");
-        for (size_t i = op->n_layers; i-- > 0;) {
-                _cleanup_free_ char *p = NULL;
+        for (size_t i = 0; i < op->n_layers; i++) {
                 int fd = open_dir(rfs, op, op->layers[i], "--overlay-src", &l);
                 if (fd < 0)
                         goto out;
-                p = fd_path(fd);
-                len = strlen(lower);
-                lower = xrealloc(lower, len + strlen(p) + 2);
-                sprintf(lower + len, "%s%s", i + 1 == op->n_layers ? "" : ":", p);
+                paths[i] = fd_path(fd);
         }
-        opts[n_opts++] = lower;
+        n_opts = lower_options(paths, op->n_layers, opts, owned);
 
         if (op->overlay == OVERLAY_RW) {
                 upper = open_dir(rfs, op, op->src, "the upper directory", &l);
@@ -146,5 +171,12 @@ int op_overlay(struct rootfs *rfs, const struct fs_op *op)
         r = 0;
 out:
         layers_close(&l);
+        for (size_t i = 0; i < op->n_layers; i++) {
+                free(owned[i]);
+                free(paths[i]);
+        }
+        free(owned);
+        free(paths);
+        free(opts);
         return r;
 }

@@ -205,10 +205,23 @@ static _Noreturn void exec_command(struct pid1 *s)
         if (rlimits_apply_nproc(p) < 0)
                 _exit(1);
         sigprocmask(SIG_SETMASK, &s->saved_mask, NULL);
+        /* The note goes before the filters, which might refuse the write; a
+         * second byte says the command did not start after all. */
+        status_exec_note(s->exec_note_fd);
         if (!s->filters_on)
-                load_filters(p);
+                for (size_t i = 0; i < p->n_programs; i++) {
+                        int r = bpf_load(&p->programs[i]);
+                        if (r < 0) {
+                                status_exec_note(s->exec_note_fd);
+                                die_errno(r, "can't load seccomp program %zu of %zu", i + 1, p->n_programs);
+                        }
+                }
         execvp(p->argv[0], s->argv);
-        exechint_die(p, errno, p->argv[0]);
+        {
+                int err = errno;
+                status_exec_note(s->exec_note_fd); /* a second byte: it did not start */
+                exechint_die(p, err, p->argv[0]);
+        }
 }
 
 /* An executable memfd for the reaper's image (written by the caller), or -1. */

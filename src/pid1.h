@@ -25,6 +25,7 @@ struct pid1 {
         bool nest_command;  /* the command locks its mounts in a user namespace of its own (userns_nest) */
         int report_fd;      /* then the monitor waits on this for our namespaces and the command's mounts */
         int self_exe;       /* without a freestanding reaper, cocoon's own file, to copy; or -1 */
+        int exec_note_fd;   /* --json-status-fd: the command notes its exec here (status_exec_note), or -1 */
 
         /* filled in by pid1_run */
         char **argv;     /* the command's */

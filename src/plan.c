@@ -20,6 +20,7 @@ void plan_init(struct plan *p)
         memset(p, 0, sizeof *p);
         p->caller_uid = getuid();
         p->caller_caps = p->caller_uid == 0 ? caps_permitted() : 0;
+        p->caller_bounding = p->caller_uid == 0 ? caps_bounding() : 0;
         p->caller_gid = getgid();
         while (environ && environ[n])
                 n++;

@@ -85,7 +85,8 @@ struct plan {
 
         /* identity */
         uid_t caller_uid;
-        uint64_t caller_caps; /* the caller's permitted capabilities */
+        uint64_t caller_caps;     /* the caller's permitted capabilities */
+        uint64_t caller_bounding; /* a root caller's bounding set, which it keeps */
         gid_t caller_gid;
         bool uid_set, gid_set;
         uid_t uid; /* inside */
@@ -135,8 +136,9 @@ struct plan {
         size_t n_unmask;
 
         /* Landlock */
-        bool landlock;             /* rules derived from the operations */
-        bool landlock_best_effort; /* skip what the kernel lacks, with a warning */
+        bool landlock;                /* rules derived from the operations */
+        bool not_a_security_boundary; /* some setup failures only warn, as in bwrap 0.12 */
+        bool landlock_best_effort;    /* skip what the kernel lacks, with a warning */
         struct landlock_path *landlock_paths;
         size_t n_landlock_paths;
         struct port_range *connect_tcp, *bind_tcp;

@@ -78,11 +78,14 @@ static int op_bind(struct rootfs *rfs, const struct fs_op *op)
         struct hostfs_bind hb;
         uint64_t attrs = 0;
         struct stat st;
+        int sub = 0;
 
         src = rootctx_open_source(rfs, op->src);
         if (src < 0) {
                 if (src == -ENOENT && (op->flags & BIND_TRY))
                         return 0;
+                if (log_is_bwrap()) /* bwrap's own words, which its tests and callers match */
+                        return log_errno(src, "Can't find source path %s", op->src), -1;
                 return log_errno(src, "%s: can't find source path %s", op->flag, op->src), -1;
         }
         if (fstat(src, &st) < 0)
@@ -103,9 +106,14 @@ static int op_bind(struct rootfs *rfs, const struct fs_op *op)
                 attrs |= MOUNT_ATTR_RDONLY;
         if (hostfs_prepare(rfs, op, op->src, src, &st, &hb, &attrs) < 0)
                 return -1;
-        tree = mount_clone_attach(src, "", attrs, dest, "");
+        /* --not-a-security-boundary: as in bwrap, the submounts' flags may
+         * fail to change; the bind itself still gets them. */
+        tree = mount_clone_attach_lenient(src, "", attrs, dest, "", rfs->plan->not_a_security_boundary ? &sub : NULL);
         if (tree < 0)
                 return log_errno(tree, "%s: can't bind %s on %s", op->flag, op->src, op->dest), -1;
+        if (sub < 0)
+                log_warning("%s: the submounts of %s keep their flags (%s), as --not-a-security-boundary allows",
+                            op->flag, op->dest, strerror(-sub));
         return hostfs_protect(rfs, op, &hb, tree, attrs);
 }
 
@@ -177,8 +185,13 @@ static int op_symlink(struct rootfs *rfs, const struct fs_op *op)
                 existing[n] = '\0';
                 if (strcmp(existing, op->src) == 0)
                         return 0;
+                if (log_is_bwrap())
+                        return log_error("Can't make symlink at %s: existing destination is %s", op->dest, existing),
+                               -1;
                 return log_error("%s: %s already exists and points to %s", op->flag, op->dest, existing), -1;
         }
+        if (log_is_bwrap())
+                return log_error("Can't make symlink at %s: destination exists and is not a symlink", op->dest), -1;
         return log_error("%s: %s already exists and is not a symlink", op->flag, op->dest), -1;
 }
 

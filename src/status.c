@@ -76,6 +76,21 @@ int status_write_start(int fd, pid_t child, const struct ns_report *r)
         return n < 0 ? -EOVERFLOW : write_all(fd, buf, (size_t) n);
 }
 
+void status_exec_note(int fd)
+{
+        const char c = 0;
+
+        if (fd >= 0)
+                (void) !write(fd, &c, 1);
+}
+
+bool status_command_started(int fd)
+{
+        char buf[2];
+
+        return fd >= 0 && read(fd, buf, sizeof buf) == 1;
+}
+
 int status_write_exit(int fd, int exit_code)
 {
         char buf[64];

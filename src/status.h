@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -22,5 +23,16 @@ void ns_report_send(int fd, const struct ns_report *r);
 int status_write_info(int fd, pid_t child, const struct ns_report *r);
 /* --json-status-fd: the same object as one line... */
 int status_write_start(int fd, pid_t child, const struct ns_report *r);
-/* ...and, when the sandbox is over, {"exit-code": N} as the last line. */
+/* ...and, when the sandbox is over, {"exit-code": N} as the last line, but
+ * only if the command started (as bwrap does): not after a setup failure,
+ * nor after a failed exec. */
 int status_write_exit(int fd, int exit_code);
+
+/* How the monitor learns that the command started: the command's process
+ * writes one byte on the pipe just before exec, and one more if exec fails;
+ * the write end is close-on-exec, so the command itself never holds it.
+ * status_exec_note: write one byte (fd -1: nothing to do). */
+void status_exec_note(int fd);
+/* The monitor, once the sandbox is over: did exactly one byte arrive on the
+ * (non-blocking) read end? */
+bool status_command_started(int fd);

@@ -107,7 +107,7 @@ int parse_octal_mode(const char *s, mode_t *out)
         return 0;
 }
 
-int parse_size(const char *s, uint64_t *out)
+static int parse_size_in(const char *s, int base, uint64_t *out)
 {
         char *end;
         unsigned long long v;
@@ -116,7 +116,7 @@ int parse_size(const char *s, uint64_t *out)
         if (!s || *s < '0' || *s > '9')
                 return -EINVAL;
         errno = 0;
-        v = strtoull(s, &end, 10);
+        v = strtoull(s, &end, base);
         if (errno == ERANGE)
                 return -ERANGE;
         if (errno)
@@ -140,6 +140,16 @@ int parse_size(const char *s, uint64_t *out)
                 return -ERANGE;
         *out = (uint64_t) v << shift;
         return 0;
+}
+
+int parse_size(const char *s, uint64_t *out)
+{
+        return parse_size_in(s, 10, out);
+}
+
+int parse_size_c(const char *s, uint64_t *out)
+{
+        return parse_size_in(s, 0, out);
 }
 
 const char *path_startswith(const char *path, const char *base)

@@ -49,6 +49,7 @@ int parse_id(const char *s, uint32_t *out);       /* uid/gid: 0..2^32-2 */
 int parse_fd(const char *s, int *out);            /* 0..INT_MAX */
 int parse_octal_mode(const char *s, mode_t *out); /* 0..07777 */
 int parse_size(const char *s, uint64_t *out);     /* bytes, optional K/M/G/T suffix */
+int parse_size_c(const char *s, uint64_t *out);   /* the same, the number read as C does: 0x hex, 0 octal */
 
 /* When path is base or lies below it, comparing whole components (repeated
  * and trailing slashes don't count), the rest of path after base without its

@@ -41,10 +41,12 @@ def test_version_plain_name(sb):
     assert r.err == ""
 
 
-@pytest.mark.cocoon_only("the bwrap link reports the 0.11.1 compatibility level")
+@pytest.mark.cocoon_only("the bwrap link reports the 0.12.0 compatibility level")
 def test_version_as_bwrap(sb):
+    """0.12.0: the newest release whose user-visible changes cocoon matches
+    (--not-a-security-boundary, tested in test_differential_options.py)."""
     r = sb.ok(["--version"], exe=sb.bins.bwrap_link)
-    assert r.out == "bubblewrap 0.11.1\n", r.describe()
+    assert r.out == "bubblewrap 0.12.0\n", r.describe()
 
 
 def test_help_as_bwrap_via_path(sb):
