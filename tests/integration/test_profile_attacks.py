@@ -1,0 +1,69 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Attacks on the built-in profiles' promises and on profile input: each
+test passes only if the attack fails, as root and as the user."""
+
+import os
+import subprocess
+
+import pytest
+
+import harness
+from harness import chown_tree
+
+pytestmark = pytest.mark.cocoon_only("--profile is cocoon's own")
+
+GIT_CONFIG = "[core]\n\trepositoryformatversion = 0\n\tbare = false\n"
+
+
+def make_tree(sb, files, dirs=()):
+    for d in dirs:
+        os.makedirs(os.path.join(sb.scratch, d), exist_ok=True)
+    for name, text in files.items():
+        p = os.path.join(sb.scratch, name)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        with open(p, "w") as f:
+            f.write(text)
+    chown_tree(sb.scratch, sb.ident.uid, sb.ident.gid)
+
+
+def env_for(home):
+    return dict(harness.BASE_ENV, HOME=home)
+
+
+# ------------------------------------------------------------------ agent and .git
+
+def test_agent_git_cannot_be_replaced(sb):
+    """The agent must not make the next git command on the host run its
+    code: not by renaming .git away and putting its own in place, not by a
+    commondir pointing to a config of its own, not by making the hooks
+    directory a repository lacks, not by renaming a file over the config."""
+    make_tree(sb, {"proj/.git/config": GIT_CONFIG, "proj/.git/HEAD": "ref: refs/heads/main\n",
+                   "home/.keep": ""}, dirs=["proj/.git/objects", "proj/.git/refs"])
+    proj, home = os.path.join(sb.scratch, "proj"), os.path.join(sb.scratch, "home")
+    evil = '[core]\n\tfsmonitor = "touch pwned"\n'
+    script = (f"printf '{evil}' > evil.cfg; "
+              "mkdir .git/hooks 2>/dev/null && echo hooks-made; "
+              "mv evil.cfg .git/config 2>/dev/null && echo config-renamed; "
+              "echo ../evil > .git/commondir 2>/dev/null && echo commondir-made; "
+              "mv .git .git-old 2>/dev/null && echo git-renamed; "
+              "rm -rf .git 2>/dev/null; [ -d .git ] || echo git-removed; "
+              "echo ok > src.c && echo proj-writable")
+    r = sb.run(["--profile", "agent", "sh", "-c", script], env=env_for(home), cwd=proj)
+    assert r.rc == 0, r.describe()
+    assert r.out.split() == ["proj-writable"], r.describe()
+    assert sorted(os.listdir(proj)) == [".git", "evil.cfg", "src.c"]
+    assert sorted(os.listdir(os.path.join(proj, ".git"))) == ["HEAD", "config", "objects", "refs"]
+    assert open(os.path.join(proj, ".git", "config")).read() == GIT_CONFIG
+
+
+def test_agent_git_file_is_pinned(sb):
+    """A .git that is a file (a worktree or a submodule) names the git
+    directory: the agent must not rewrite or replace it."""
+    gitfile = "gitdir: /nonexistent/repo.git\n"
+    make_tree(sb, {"proj/.git": gitfile, "home/.keep": ""})
+    proj, home = os.path.join(sb.scratch, "proj"), os.path.join(sb.scratch, "home")
+    script = ("echo 'gitdir: evil' > .git 2>/dev/null && echo rewritten; "
+              "rm -f .git 2>/dev/null; mv .git x 2>/dev/null; [ -f .git ] || echo removed; echo done")
+    r = sb.run(["--profile", "agent", "sh", "-c", script], env=env_for(home), cwd=proj)
+    assert r.rc == 0 and r.out.split() == ["done"], r.describe()
+    assert open(os.path.join(proj, ".git")).read() == gitfile
