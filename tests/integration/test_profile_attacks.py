@@ -67,3 +67,30 @@ def test_agent_git_file_is_pinned(sb):
     r = sb.run(["--profile", "agent", "sh", "-c", script], env=env_for(home), cwd=proj)
     assert r.rc == 0 and r.out.split() == ["done"], r.describe()
     assert open(os.path.join(proj, ".git")).read() == gitfile
+
+
+# ------------------------------------------------------------------ ${PROJECT}
+
+def test_project_refuses_the_home_through_a_symlink(sb):
+    """With HOME a symlink to the real home directory, running from the
+    real home must not bind the whole home writable."""
+    make_tree(sb, {"real/.ssh/id_ed25519": "SECRET\n"})
+    real, link = os.path.join(sb.scratch, "real"), os.path.join(sb.scratch, "link")
+    os.symlink("real", link)
+    for home in [link, link + "/", real + "//", os.path.join(sb.scratch, ".", "link")]:
+        for profile in ["agent", "build"]:
+            r = sb.run(["--profile", profile, "cat", ".ssh/id_ed25519"], env=env_for(home), cwd=real)
+            assert r.rc == 1 and "SECRET" not in r.out, r.describe()
+            assert "${PROJECT}" in r.err and "not a project directory" in r.err, r.describe()
+
+
+def test_project_needs_an_absolute_home(sb):
+    """Without an absolute HOME, nothing tells the project from the home."""
+    make_tree(sb, {"proj/a": ""})
+    proj = os.path.join(sb.scratch, "proj")
+    env = dict(harness.BASE_ENV)
+    env.pop("HOME", None)
+    r = sb.run(["--profile", "build", "true"], env=env, cwd=proj)
+    assert r.rc == 1 and "HOME is not set" in r.err, r.describe()
+    r = sb.run(["--profile", "build", "true"], env=dict(env, HOME="proj"), cwd=sb.scratch)
+    assert r.rc == 1 and "HOME is 'proj'" in r.err, r.describe()
