@@ -94,3 +94,14 @@ def test_project_needs_an_absolute_home(sb):
     assert r.rc == 1 and "HOME is not set" in r.err, r.describe()
     r = sb.run(["--profile", "build", "true"], env=dict(env, HOME="proj"), cwd=sb.scratch)
     assert r.rc == 1 and "HOME is 'proj'" in r.err, r.describe()
+
+
+# ------------------------------------------------------------------ profile input
+
+def test_empty_profile_adds_nothing(sb):
+    """A profile of comments only, or of nothing, is no words: the run goes
+    on as without it (the splice once copied from a NULL array)."""
+    make_tree(sb, {"empty": "", "comments": "# nothing\n\n   # here\n"})
+    for name in ["empty", "comments"]:
+        r = sb.run(["--profile", os.path.join(sb.scratch, name), "--ro-bind", "/", "/", "echo", "ran"])
+        assert r.rc == 0 and r.out == "ran\n", r.describe()
