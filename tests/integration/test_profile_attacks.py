@@ -105,3 +105,37 @@ def test_empty_profile_adds_nothing(sb):
     for name in ["empty", "comments"]:
         r = sb.run(["--profile", os.path.join(sb.scratch, name), "--ro-bind", "/", "/", "echo", "ran"])
         assert r.rc == 0 and r.out == "ran\n", r.describe()
+
+
+# ------------------------------------------------------------------ forged lines
+
+FORGED = "cocoon: warning: forged"
+
+
+def test_messages_stay_one_line(sb):
+    """A newline or an escape in a profile word, a variable or a path must
+    not print a line of its own in an error or a warning."""
+    make_tree(sb, {"p": "--bogus${V}\n"})
+    env = dict(harness.BASE_ENV, V="\n" + FORGED + "\x1b[2J")
+    r = sb.run(["--profile", os.path.join(sb.scratch, "p"), "true"], env=env)
+    assert r.rc == 1 and len(r.raw_err.splitlines()) == 1, r.describe()
+    assert "\\x0a" + FORGED + "\\x1b[2J" in r.err and "\x1b" not in r.raw_err, r.describe()
+    odd = "/tmp/a\n" + FORGED
+    r = sb.run(["--ro-bind", "/", "/", "--cap-drop", "ALL", "--tmpfs", "/tmp", "--tmpfs", odd, "--tmpfs", "/tmp", "true"])
+    assert r.rc == 0, r.describe()
+    assert len(r.warnings) == 2 and "/tmp/a\\x0a" + FORGED + " is hidden" in r.warnings[1], r.describe()
+    assert not any(l.startswith(FORGED) for l in r.raw_err.splitlines()), r.describe()
+
+
+def test_explain_text_stays_in_its_lines(sb):
+    """--explain's lines are its layout: a path or a variable must not add
+    one (a forged 'warnings none', say)."""
+    odd = "/tmp/x\nwarnings     none"
+    r = sb.run(["--explain", "--ro-bind", "/", "/", "--setenv", "E\x1b", "v\nmounts, in order: none",
+                "--tmpfs", "/tmp", "--tmpfs", odd, "--tmpfs", "/tmp", "--chdir", odd, "true"])
+    assert r.rc == 0, r.describe()
+    lines = r.out.splitlines()
+    assert sum(l.startswith("warnings") for l in lines) == 1, r.out
+    assert sum(l.startswith("mounts, in order") for l in lines) == 1, r.out
+    assert "directory    /tmp/x\\x0awarnings     none" in lines, r.out
+    assert "\x1b" not in r.out and "E\\x1b=v\\x0amounts" in r.out, r.out
