@@ -3,6 +3,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "explain.h"
@@ -170,7 +171,79 @@ static void limits(FILE *out, const json_t *o)
         fputs(any ? "\n" : "none\n", out);
 }
 
-int explain_text(const json_t *d, FILE *out)
+/* s with its control characters as \xNN: the text's lines are its layout,
+ * and a newline or an escape in a path or an environment value must not
+ * add a line of its own (a made-up warning) or drive the terminal. */
+static char *escape_text(const char *s)
+{
+        size_t n = 0;
+        char *r, *o;
+
+        for (const char *c = s; *c; c++)
+                n += ((unsigned char) *c < 0x20 || *c == 0x7f) ? 4 : 1;
+        o = r = malloc(n + 1);
+        if (!r)
+                return NULL;
+        for (; *s; s++)
+                if ((unsigned char) *s < 0x20 || *s == 0x7f)
+                        o += sprintf(o, "\\x%02x", (unsigned char) *s);
+                else
+                        *o++ = *s;
+        *o = '\0';
+        return r;
+}
+
+/* A copy of j whose strings (and object keys) are escaped; NULL when out
+ * of memory. */
+static json_t *escaped(const json_t *j)
+{
+        json_t *r = NULL, *v;
+        const char *key;
+        size_t i;
+        char *e;
+
+        if (json_is_string(j)) {
+                if (!(e = escape_text(json_string_value(j))))
+                        return NULL;
+                r = json_string(e);
+                free(e);
+                return r;
+        }
+        if (json_is_array(j)) {
+                r = json_array();
+                json_array_foreach ((json_t *) j, i, v)
+                        if (!r || json_array_append_new(r, escaped(v)) < 0)
+                                return json_decref(r), NULL;
+                return r;
+        }
+        if (json_is_object(j)) {
+                r = json_object();
+                json_object_foreach ((json_t *) j, key, v) {
+                        e = escape_text(key);
+                        if (!r || !e || json_object_set_new(r, e, escaped(v)) < 0)
+                                return free(e), json_decref(r), NULL;
+                        free(e);
+                }
+                return r;
+        }
+        return json_deep_copy(j);
+}
+
+static int layout(const json_t *d, FILE *out);
+
+int explain_text(const json_t *raw, FILE *out)
+{
+        json_t *d = escaped(raw);
+        int r;
+
+        if (!d)
+                return -1;
+        r = layout(d, out);
+        json_decref(d);
+        return r;
+}
+
+static int layout(const json_t *d, FILE *out)
 {
         const json_t *ns = json_object_get(d, "namespaces"), *id = json_object_get(d, "identity");
         const json_t *env = json_object_get(d, "environment"), *warnings = json_object_get(d, "warnings");

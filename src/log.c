@@ -50,6 +50,32 @@ void log_set_context(const char *where)
         context = where;
 }
 
+/* A message is one line: a newline or a terminal escape in a path, a
+ * profile word or an environment value must not print a line of its own
+ * (a made-up warning) nor drive the terminal. Control bytes become \xNN,
+ * in place, as many as fit; the length that is left. */
+static int escape_controls(char *msg, size_t n, size_t size)
+{
+        char out[2048];
+        size_t o = 0;
+
+        for (size_t i = 0; i < n && o < sizeof out; i++) {
+                unsigned char c = (unsigned char) msg[i];
+                if (c >= 0x20 && c != 0x7f) {
+                        out[o++] = (char) c;
+                } else if (o + 5 <= sizeof out) {
+                        snprintf(out + o, 5, "\\x%02x", c);
+                        o += 4;
+                } else {
+                        break;
+                }
+        }
+        if (o > size)
+                o = size;
+        memcpy(msg, out, o);
+        return (int) o;
+}
+
 /* Format the whole line first so it reaches stderr in one write. */
 static void log_line(int syslog_level, int err, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 static void log_line(int syslog_level, int err, const char *fmt, va_list ap)
@@ -70,6 +96,8 @@ static void log_line(int syslog_level, int err, const char *fmt, va_list ap)
                 n += snprintf(msg + n, sizeof msg - (size_t) n, ": %s", strerror(abs(err)));
         if (n >= (int) sizeof msg - 1)
                 n = (int) sizeof msg - 2;
+        if (!log_is_bwrap())
+                n = escape_controls(msg, (size_t) n, sizeof msg - 1);
         msg[n++] = '\n';
         (void) !write(STDERR_FILENO, msg, (size_t) n);
 }

@@ -148,7 +148,8 @@ int opt_profile(struct parse_state *st, char **a)
         /* Splice the words in right after this option. */
         st->args = xrealloc(st->args, sizeof(char *) * (st->n_args + count + 1));
         memmove(&st->args[st->pos + count], &st->args[st->pos], sizeof(char *) * (st->n_args - st->pos + 1));
-        memcpy(&st->args[st->pos], pr.words, sizeof(char *) * count);
+        if (count) /* an empty profile has no words: pr.words is NULL */
+                memcpy(&st->args[st->pos], pr.words, sizeof(char *) * count);
         st->n_args += count;
         for (size_t d = 0; d < ps->depth; d++)
                 ps->open[d].end += count;

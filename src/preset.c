@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -88,14 +89,28 @@ static void put(struct lexer *lx, const char *s, size_t n)
 }
 
 /* ${PROJECT}: the current directory, when it can be a project's. Binding
- * it writable must never mean the whole system or the whole home. */
+ * it writable must never mean the whole system or the whole home. getcwd()
+ * gives the path with symlinks resolved, so the home is compared both as
+ * HOME spells it and resolved: with HOME=/home/u a symlink to /data/u, the
+ * directory /data/u is the home too. Without an absolute HOME there is no
+ * telling, so no project. */
 static int project_dir(struct lexer *lx, char *out, size_t size)
 {
         const char *home = getenv("HOME");
+        _cleanup_free_ char *real_home = NULL;
 
+        if (!home)
+                return lex_fail(lx, "${PROJECT}: HOME is not set: it must be the home directory's absolute path");
+        if (home[0] != '/')
+                return lex_fail(lx, "${PROJECT}: HOME is '%s': it must be the home directory's absolute path", home);
+        /* Linux's getcwd() may give "(unreachable)/..." for a directory
+         * outside the root. */
         if (!getcwd(out, size))
                 return lex_fail(lx, "${PROJECT}: can't read the current directory: %s", strerror(errno));
-        if (strcmp(out, "/") == 0 || (home && *home && path_startswith(home, out)))
+        if (out[0] != '/')
+                return lex_fail(lx, "${PROJECT}: the current directory is unreachable");
+        real_home = realpath(home, NULL);
+        if (strcmp(out, "/") == 0 || path_startswith(home, out) || (real_home && path_startswith(real_home, out)))
                 return lex_fail(lx,
                                 "${PROJECT}: the current directory %s is not a project directory (it is /, the home "
                                 "directory, or above it); run cocoon from the project",
