@@ -86,10 +86,9 @@ static char *shown_through(const struct plan *p, size_t i, const char *src, cons
 static void host_paths(struct plan *p)
 {
         _cleanup_free_ char *home = NULL, *x11 = realpath(X11_SOCKETS, NULL);
-        const char *h = plan_getenv(p, "HOME");
-
         /* The caller's home, whatever HOME says inside. */
-        h = getenv("HOME");
+        const char *h = getenv("HOME");
+
         if (h && *h)
                 home = realpath(h, NULL);
         for (size_t i = 0; i < p->n_ops; i++) {
