@@ -19,21 +19,8 @@
 /* Whether the operation puts something over what was at its destination. */
 static bool covers(const struct fs_op *op)
 {
-        switch (op->kind) {
-        case FS_BIND:
-                /* a -try bind of a missing source is skipped */
-                return !(op->flags & BIND_TRY) || access(op->src, F_OK) == 0;
-        case FS_TMPFS:
-        case FS_PROC:
-        case FS_DEV:
-        case FS_BIND_DATA:
-        case FS_BIND_FD:
-        case FS_MQUEUE:
-        case FS_OVERLAY:
-        case FS_SYS:
-        case FS_MASK: return true;
-        default: return false;
-        }
+        /* a -try bind of a missing source is skipped */
+        return plan_op_mounts(op) && (op->kind != FS_BIND || !(op->flags & BIND_TRY) || access(op->src, F_OK) == 0);
 }
 
 /* The first operation after the i-th that covers the canonical path inside

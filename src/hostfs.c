@@ -206,23 +206,11 @@ int hostfs_prepare(struct rootfs *rfs, const struct fs_op *op, const char *name,
         return 0;
 }
 
-/* The later operations that mount something on their destination, and so
- * hide what lies at or below it there. A -try bind may mount nothing. */
+/* The later operations that surely mount something on their destination,
+ * and so hide what lies at or below it there. A -try bind may mount nothing. */
 static bool mounts_over(const struct fs_op *op)
 {
-        switch (op->kind) {
-        case FS_BIND: return !(op->flags & BIND_TRY);
-        case FS_TMPFS:
-        case FS_PROC:
-        case FS_DEV:
-        case FS_BIND_DATA:
-        case FS_BIND_FD:
-        case FS_MQUEUE:
-        case FS_OVERLAY:
-        case FS_SYS:
-        case FS_MASK: return true;
-        default: return false;
-        }
+        return plan_op_mounts(op) && !(op->kind == FS_BIND && (op->flags & BIND_TRY));
 }
 
 /* Whether a destination is a plain path, without "." or "..", which a lexical

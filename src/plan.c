@@ -139,6 +139,23 @@ const char *plan_getenv(const struct plan *p, const char *name)
         return i < 0 ? NULL : p->env[i] + strlen(name) + 1;
 }
 
+bool plan_op_mounts(const struct fs_op *op)
+{
+        switch (op->kind) {
+        case FS_BIND:
+        case FS_TMPFS:
+        case FS_PROC:
+        case FS_DEV:
+        case FS_BIND_DATA:
+        case FS_BIND_FD:
+        case FS_MQUEUE:
+        case FS_OVERLAY:
+        case FS_SYS:
+        case FS_MASK: return true;
+        default: return false;
+        }
+}
+
 void plan_warn(struct plan *p, const char *fmt, ...)
 {
         char line[1024];

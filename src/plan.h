@@ -195,6 +195,11 @@ mode_t plan_op_mode(const struct fs_op *op);
  * or --tmpfs 0755 unless --perms says otherwise. */
 mode_t plan_op_parent_mode(const struct fs_op *op);
 
+/* Whether the operation is of a kind that mounts something on its
+ * destination, rather than making or changing a file (a -try bind may still
+ * mount nothing, when its source is missing). */
+bool plan_op_mounts(const struct fs_op *op);
+
 /* Add a warning line (the same line once). */
 void plan_warn(struct plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
