@@ -12,9 +12,11 @@ import fcntl
 import json
 import os
 import select
+import shutil
 import signal
 import struct
 import subprocess
+import sys
 import termios
 import time
 
@@ -380,3 +382,78 @@ def test_command_pid_with_userns_block_fd(sb):
             os.close(fd)
         p.stdout.close()
         p.stderr.close()
+
+
+# ---------------------------------------------------------------- leftovers by pidfd
+
+# Run in a pid namespace of the test's own, as its pid 1 (root outside): the
+# launcher (traced by strace, which holds each of its kill and
+# pidfd_send_signal calls back 2 s) runs a command that leaves P behind, and
+# P's child L, which P reaps when it ends, 1 s in. The moment L is gone, its
+# pid goes to a "host" process H (ns_last_pid of this namespace, which is not
+# the host's). A monitor that killed what it had read from /proc, by pid,
+# would kill H on its way through the list.
+REUSE_HELPER = r'''
+import ctypes, json, os, subprocess, sys, time
+cfg = json.loads(sys.argv[1])
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.unshare(0x20000000 | 0x00020000) != 0:   # CLONE_NEWPID | CLONE_NEWNS
+    sys.exit("unshare: %d" % ctypes.get_errno())
+pid = os.fork()
+if pid:
+    _, st = os.waitpid(pid, 0)
+    sys.exit(os.waitstatus_to_exitcode(st))
+subprocess.run(["mount", "--make-rprivate", "/"], check=True)
+subprocess.run(["mount", "-t", "proc", "proc", "/proc"], check=True)
+lpid = cfg["lpid"]
+launcher = subprocess.Popen(["strace", "-qq", "-o", "/dev/null", "-e", "trace=kill,pidfd_send_signal,tgkill",
+                             "-e", "inject=kill,pidfd_send_signal,tgkill:delay_enter=2000000", "--"] + cfg["argv"],
+                            env=cfg["env"], cwd=cfg["cwd"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+deadline = time.monotonic() + 20
+while not (os.path.exists(lpid) and open(lpid).read().strip()) and time.monotonic() < deadline:
+    time.sleep(0.005)
+l = int(open(lpid).read())
+while os.path.exists("/proc/%d" % l) and time.monotonic() < deadline:
+    time.sleep(0.002)
+with open("/proc/sys/kernel/ns_last_pid", "w") as f:
+    f.write(str(l - 1))
+h = subprocess.Popen(cfg["wrap"] + ["sleep", "60"])  # as the launcher's user: it could kill it
+out, err = launcher.communicate(timeout=60)
+time.sleep(0.5)
+alive = h.poll() is None
+left = []
+for d in (d for d in os.listdir("/proc") if d.isdigit() and int(d) != os.getpid()):
+    try:
+        if cfg["mark"].encode() in open("/proc/%s/cmdline" % d, "rb").read():
+            left.append(int(d))
+    except OSError:
+        pass
+h.kill()
+h.wait()
+print(json.dumps({"l": l, "h": h.pid, "h_alive": alive, "rc": launcher.returncode, "err": err.decode(),
+                  "left": left}))
+'''
+
+# The command: P (which reaps L, then becomes sleep) left behind.
+LEAVER = ("sh -c 'sleep 1 & echo $! > {lpid}; wait; exec sleep 30 # {m}' & "
+          "while [ ! -s {lpid} ]; do sleep 0.01; done")
+
+
+def test_leftover_pid_reused_by_a_host_process(sb):
+    if os.geteuid() != 0:
+        pytest.skip("makes a pid namespace of its own as real root")
+    if not shutil.which("strace"):
+        pytest.skip("needs strace to hold the launcher's kill calls back")
+    m = mark()
+    lpid = os.path.join(sb.scratch, "lpid")
+    argv = sb.argv(HOST + ["--bind", sb.scratch, sb.scratch, "sh", "-c", LEAVER.format(lpid=lpid, m=m)])
+    cfg = {"argv": argv, "env": tagged_env(None), "cwd": sb.scratch, "lpid": lpid, "wrap": sb.ident.wrap, "mark": m}
+    t0 = time.time()
+    r = subprocess.run([sys.executable, "-c", REUSE_HELPER, json.dumps(cfg)], capture_output=True, timeout=120)
+    sb.windows.append((t0, time.time()))
+    assert r.returncode == 0, r.stderr.decode()
+    d = json.loads(r.stdout)
+    assert d["h"] == d["l"], f"could not give the leftover's pid to the host process: {d}"
+    assert d["rc"] == 0, d
+    assert d["h_alive"], f"the monitor killed a host process that took a leftover's pid: {d}"
+    assert not d["left"], f"the leftover outlived the sandbox: {d}"
