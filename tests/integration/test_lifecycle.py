@@ -457,3 +457,68 @@ def test_leftover_pid_reused_by_a_host_process(sb):
     assert d["rc"] == 0, d
     assert d["h_alive"], f"the monitor killed a host process that took a leftover's pid: {d}"
     assert not d["left"], f"the leftover outlived the sandbox: {d}"
+
+
+# ---------------------------------------------------------------- nothing of the monitor's inside
+
+MONITOR_FDS = ("anon_inode:[pidfd]", "pidfd:", "anon_inode:[signalfd]", "anon_inode:[timerfd]",
+               "anon_inode:[eventpoll]", "socket:")
+
+
+@pytest.mark.parametrize("pidns", [[], PIDNS], ids=["host-pidns", "new-pidns"])
+def test_monitor_fds_stay_outside(sb, pidns):
+    """With every service of the monitor at work (status fds, --timeout,
+    --die-with-parent, a new session), no process of the sandbox holds a
+    pidfd, signalfd, timerfd, epoll fd or the report socket: the command's
+    /proc/self/fd, and, read from outside, every process below the launcher."""
+    if os.geteuid() != 0:
+        pytest.skip("reads the fds of the sandbox's non-dumpable pid 1 from outside, as root")
+    m = mark()
+    info_r, info_w = os.pipe()
+    st_r, st_w = os.pipe()
+    script = 'for f in /proc/self/fd/*; do echo "fd $(readlink $f)"; done; echo ready; read x'
+    p = subprocess.Popen(sb.argv(HOST + pidns + ["--new-session", "--die-with-parent", "--timeout", "60",
+                                                 "--info-fd", str(info_w), "--json-status-fd", str(st_w),
+                                                 "sh", "-c", script, m]),
+                         env=tagged_env(None), cwd=sb.scratch, pass_fds=(info_w, st_w),
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    os.close(info_w)
+    os.close(st_w)
+    try:
+        inside = []
+        while True:
+            line = p.stdout.readline().decode()
+            assert line, p.stderr.read().decode()
+            if line == "ready\n":
+                break
+            inside.append(line)
+        bad = [x for x in inside if any(k in x for k in MONITOR_FDS)]
+        assert not bad, f"the command holds the monitor's fds: {inside}"
+        info = json.loads(os.read(info_r, 65536).decode())
+        seen = {}
+        for pid in descendants(p.pid)[1:]:  # the launcher itself holds them, of course
+            try:
+                seen[pid] = [(n, os.readlink(f"/proc/{pid}/fd/{n}")) for n in os.listdir(f"/proc/{pid}/fd")]
+            except OSError:
+                continue
+
+        def allowed(pid, n, target):
+            # Without a pid namespace, the reaper of --die-with-parent keeps
+            # a pidfd of the launcher (to know when it is gone), out of the
+            # command's reach: that one only.
+            if pidns or pid != info["child-pid"] or "pidfd" not in target:
+                return False
+            with open(f"/proc/{pid}/fdinfo/{n}") as f:
+                return f"Pid:\t{p.pid}\n" in f.read()
+        bad = {pid: fds for pid, fds in seen.items()
+               if any(k in f and not allowed(pid, n, f) for n, f in fds for k in MONITOR_FDS)}
+        assert seen and not bad, f"processes of the sandbox hold the monitor's fds: {bad}"
+    finally:
+        p.stdin.write(b"x\n")
+        p.stdin.close()
+        p.wait(timeout=30)
+        p.stdout.close()
+        p.stderr.close()
+        os.close(info_r)
+        os.close(st_r)
+    assert p.returncode == 0
