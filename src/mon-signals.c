@@ -81,6 +81,15 @@ static void to_foreground(struct monitor *m, int sig)
         to_child(m, sig);
 }
 
+/* Whether a shell with job control started us: our parent is in our session
+ * but not in our process group, there to see us stop and continue us. */
+static bool job_control(void)
+{
+        pid_t parent = getppid();
+
+        return getsid(parent) == getsid(0) && getpgid(parent) != getpgrp();
+}
+
 /* A second SIGINT soon after the first: the sandbox ignores it, or takes too
  * long about it. */
 static bool second_interrupt(void)
@@ -108,6 +117,8 @@ static void on_signal(struct monitor *m, const struct signalfd_siginfo *si)
         case SIGTTIN:
         case SIGTTOU: /* blocked only so that the monitor never stops on them */ return;
         case SIGTSTP:
+                if (!job_control())
+                        return; /* as the kernel drops it for an orphaned process group */
                 if (own_session || !from_tty) {
                         to_foreground(m, SIGTSTP);
                         /* A group in a session of its own has no parent in

@@ -35,13 +35,13 @@ class Tty:
     """The launcher on a pty of its own: stdin and stdout on the slave,
     stderr on a pipe (for cocoon's own words)."""
 
-    def __init__(self, sb, args, env=None, exe=None, stderr_on_tty=False):
+    def __init__(self, sb, args, env=None, exe=None, stderr_on_tty=False, argv=None):
         self.master, slave = os.openpty()
         # A terminal as a shell leaves it: signals on, echo off (less to read).
         attrs = termios.tcgetattr(slave)
         attrs[3] = (attrs[3] | termios.ISIG | termios.ICANON) & ~termios.ECHO
         termios.tcsetattr(slave, termios.TCSANOW, attrs)
-        self.argv = sb.argv(args, exe)
+        self.argv = argv or sb.argv(args, exe)
         t0 = time.time()
 
         def controlling_terminal():
@@ -222,6 +222,48 @@ def test_ctrl_z_and_fg_in_a_sandboxed_shell(sb, tty, pidns):
     rc, err = t.wait()
     assert rc == 0, (rc, err, t.out)
     assert b"no job control" not in t.out, t.out
+
+
+def state(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()[0]
+
+
+@pytest.mark.parametrize("args", [[], ["--new-session"], ["--new-session"] + PIDNS],
+                         ids=["shared-terminal", "new-session", "new-session-pidns"])
+def test_ctrl_z_stops_the_sandbox_as_a_job(sb, tty, args):
+    """cocoon run from an interactive shell: Ctrl-Z stops the sandbox and
+    cocoon, the shell sees a stopped job, fg continues both, Ctrl-C ends it."""
+    m = mark()
+    shell = tty(None, argv=sb.ident.wrap + ["bash", "--norc", "--noprofile", "-i"],
+                env=dict(tagged_env(None), PS1="outer> "), stderr_on_tty=True)
+    shell.expect("outer> ")
+    line = " ".join([sb.cocoon] + HOST + args + ["sh", "-c", f"'echo started; sleep 30; : {m}'"])
+    shell.type(line.encode() + b"\n")
+    shell.expect("started")
+    inside = procs_with(m)
+    assert inside, "the sandbox's command is not running"
+    shell.out = b""
+    shell.type(SUSP)
+    shell.expect("Stopped")
+    shell.expect("outer> ")
+    assert state(inside[0]) == "T", "Ctrl-Z did not stop the sandbox"
+    launcher = [p for p in procs_with(sb.cocoon) if state(p) == "T"]
+    assert launcher, "cocoon did not stop with its sandbox"
+    shell.type(b"fg\n")
+    deadline = time.monotonic() + 10
+    while state(inside[0]) == "T" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert state(inside[0]) != "T", "fg did not continue the sandbox"
+    time.sleep(0.2)
+    shell.out = b""
+    shell.type(INTR)
+    shell.expect("outer> ")
+    shell.type(b"echo status=$?\n")
+    shell.expect("status=130")
+    assert not wait_gone(lambda: procs_with(m), timeout=5)
+    shell.type(b"exit\n")
+    shell.wait()
 
 
 # ---------------------------------------------------------------- the last word
