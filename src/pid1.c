@@ -484,14 +484,13 @@ _Noreturn void pid1_run(struct pid1 *s)
 {
         const struct plan *p = s->plan;
         uint64_t nested_mnt = 0;
+        bool reported;
         pid_t command;
 
         s->image_fd = s->children_fd = s->gate[0] = s->gate[1] = s->nested[0] = s->nested[1] = -1;
         s->pid = getpid();
         prepare_command(s);
         if (!plan_needs_reaper(p)) {
-                bool reported;
-
                 if (s->nest_command)
                         lock_mounts(s, false);
                 reported = report(s, 0);
@@ -521,6 +520,10 @@ _Noreturn void pid1_run(struct pid1 *s)
         if (!s->nest_command)
                 closep(&s->host_proc);
         closep(&s->self_exe);
+        /* The namespaces before the seccomp programs, which may refuse the
+         * send; the monitor writes them once the command has told it of
+         * itself too. A command that locks its mounts reports below. */
+        reported = !s->nest_command && report(s, 0);
         lock_down(s);
         if (s->filters_on)
                 load_filters(p);
@@ -538,12 +541,17 @@ _Noreturn void pid1_run(struct pid1 *s)
                         join_command(s, command);
                 nested_mnt = mnt;
         }
-        /* The command has told the monitor of itself (command_hello); the
-         * reaper keeps no way to the monitor. */
-        if (report(s, nested_mnt))
-                wait_for_block_fd(p); /* the command waits at the gate meanwhile */
-        if (s->report_fd >= 0)        /* our copy only: the command reads the field */
+        if (s->nest_command)
+                reported = report(s, nested_mnt);
+        /* The command tells the monitor of itself (command_hello). The
+         * reaper keeps no way to the monitor; and closed before we wait, the
+         * channel ends even if the command could not send, so the monitor
+         * writes what it has for the caller who unblocks us. Our copy only:
+         * the command reads the field. */
+        if (s->report_fd >= 0)
                 close(s->report_fd);
+        if (reported)
+                wait_for_block_fd(p); /* the command waits at the gate meanwhile */
         /* Our copies only: the command, which may share this memory, reads
          * the fields. */
         if (s->host_proc >= 0)

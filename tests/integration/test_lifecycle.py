@@ -22,6 +22,7 @@ import time
 
 import pytest
 
+import harness
 from harness import descendants, procs_with, tagged_env, wait_gone
 
 pytestmark = pytest.mark.cocoon_only("the terminal's signals, the last word and command-pid are cocoon's")
@@ -564,3 +565,31 @@ def test_monitor_fds_stay_outside(sb, pidns):
         os.close(info_r)
         os.close(st_r)
     assert p.returncode == 0
+
+
+@pytest.mark.parametrize("refused", [["pidfd_open"], ["sendmsg", "pidfd_open"]], ids=["pidfd_open", "sendmsg"])
+def test_status_when_the_command_cannot_tell(sb, refused):
+    """A seccomp profile that refuses the command's word to the monitor
+    (pidfd_open, or sendmsg itself): --info-fd still comes, with the
+    namespaces, and the caller's --block-fd does not wait forever; without
+    the pidfd, command-pid still comes from the kernel's credentials."""
+    prof = harness.refusing_profile(sb.scratch, refused)
+    info_r, info_w = os.pipe()
+    blk_r, blk_w = os.pipe()
+    p = sb.popen(HOST + PIDNS + ["--seccomp-profile", prof, "--info-fd", str(info_w), "--block-fd", str(blk_r),
+                                "sh", "-c", "echo ran"], pass_fds=(info_w, blk_r))
+    os.close(info_w)
+    os.close(blk_r)
+    try:
+        info = harness.read_json_object(info_r, timeout=20)[0]
+        assert "mnt-namespace" in info and "pid-namespace" in info, info
+        assert ("command-pid" in info) == ("sendmsg" not in refused), info
+        os.write(blk_w, b"x")
+        out, err = p.communicate(timeout=30)
+        assert p.returncode == 0 and out == b"ran\n", (p.returncode, out, err)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        os.close(info_r)
+        os.close(blk_w)
