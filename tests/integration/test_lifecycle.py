@@ -119,7 +119,7 @@ def mark():
 MAKEFILE = """\
 all: t1 t2 t3
 t1 t2 t3:
-\t@echo started-$@; sleep 4; touch $@
+\t@echo started-$@; sleep 2; touch $@
 """
 
 
@@ -138,14 +138,14 @@ def test_ctrl_c_stops_make(sb, tty, args):
     rc, err = t.wait()
     assert rc == 130, (rc, err, t.out)
     assert "cocoon:" not in err, err  # one Ctrl-C: nothing for cocoon to say
-    time.sleep(5)  # the recipes would have touched their targets by now
+    time.sleep(3)  # the recipes would have touched their targets by now
     made = [n for n in ("t1", "t2", "t3") if os.path.exists(os.path.join(sb.scratch, n))]
     assert not made, f"targets written after Ctrl-C: {made}"
 
 
 # A tree that ignores SIGINT: a shell that traps it, and children in the
 # background (which a shell without job control starts with SIGINT ignored).
-STUBBORN = ("trap '' INT; for i in 1 2 3; do (sleep 4; touch {d}/t$i # {m}\n) & done; "
+STUBBORN = ("trap '' INT; for i in 1 2 3; do (sleep 2.5; touch {d}/t$i # {m}\n) & done; "
             "sleep 0.3; echo started; wait; echo survived")
 
 
@@ -165,7 +165,7 @@ def test_second_ctrl_c_kills_the_sandbox(sb, tty, session, pidns):
     lines = err.splitlines()
     assert len(lines) == 1 and lines[0].startswith("cocoon: ") and "Ctrl-C" in lines[0], err
     assert not wait_gone(lambda: procs_with(m), timeout=5), "processes of the sandbox outlived the second Ctrl-C"
-    time.sleep(5)
+    time.sleep(3)
     made = [n for n in ("t1", "t2", "t3") if os.path.exists(os.path.join(sb.scratch, n))]
     assert not made, f"files written after the second Ctrl-C: {made}"
     assert b"survived" not in t.out
