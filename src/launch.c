@@ -444,13 +444,15 @@ static pid_t spawn_sandbox(struct launch_ctx *ctx, pid_t parent)
                 die_errno(errno, "can't create the namespaces");
         closep(&ctx->report[1]);
         closep(&ctx->report[0]); /* the monitor above reads it */
-        _exit(monitor_run(child, &(struct monitor_opts){.plan = p, .relay = true, .report_fd = -1}));
+        _exit(monitor_run(child, &(struct monitor_opts){.plan = p, .relay = true, .report_fd = -1, .tty = -1}));
 }
 
 int launch(const struct plan *p)
 {
         struct launch_ctx ctx = {.plan = p, .monitor = getpid(), .report = {-1, -1}, .release = {-1, -1}};
         pid_t parent = getppid();
+        struct monitor_opts mo = {
+                .plan = p, .original_parent = parent, .cgroup = cgroup_wanted(p) ? &ctx.cgroup : NULL};
         pid_t child;
         int code;
 
@@ -485,6 +487,7 @@ int launch(const struct plan *p)
                 prctl(PR_SET_PDEATHSIG, PARENT_DEATH_SIGNAL);
 
         /* The sandbox: new namespaces, set up from the inside. */
+        monitor_note_terminal(&mo);
         child = spawn_sandbox(&ctx, parent);
         closep(&ctx.self_exe);
         if (child < 0) {
@@ -497,10 +500,8 @@ int launch(const struct plan *p)
                 close(ctx.report[1]);
         if (p->sync_fd >= 0)
                 close(p->sync_fd); /* the reaper holds it now */
-        code = monitor_run(child, &(struct monitor_opts){.plan = p,
-                                                         .original_parent = parent,
-                                                         .report_fd = ctx.report[0],
-                                                         .cgroup = cgroup_wanted(p) ? &ctx.cgroup : NULL});
+        mo.report_fd = ctx.report[0];
+        code = monitor_run(child, &mo);
         closep(&ctx.report[0]);
         if (cgroup_wanted(p))
                 cgroup_destroy(&ctx.cgroup);

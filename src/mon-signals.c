@@ -172,14 +172,21 @@ static int signals_init(struct monitor *m)
         st.fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
         if (st.fd < 0)
                 return -1;
-        /* The terminal's foreground, if it is ours: a shell inside may take
-         * it for its jobs, and, in a pid namespace, can't give it back. */
-        for (int fd = 0; fd <= 2 && !m->o->relay && st.tty < 0; fd++)
-                if (isatty(fd) && tcgetpgrp(fd) == getpgrp()) {
-                        st.tty = fd;
-                        st.foreground = getpgrp();
-                }
+        if (!m->o->relay) {
+                st.tty = m->o->tty;
+                st.foreground = m->o->foreground;
+        }
         return monitor_watch(m, st.fd, EPOLLIN, on_readable, NULL);
+}
+
+void monitor_note_terminal(struct monitor_opts *o)
+{
+        o->tty = -1;
+        for (int fd = 0; fd <= 2 && o->tty < 0; fd++)
+                if (isatty(fd) && tcgetpgrp(fd) == getpgrp()) {
+                        o->tty = fd;
+                        o->foreground = getpgrp();
+                }
 }
 
 static void signals_teardown(struct monitor *m)

@@ -16,7 +16,13 @@ struct monitor_opts {
         pid_t original_parent;       /* to notice that it died (--die-with-parent) */
         int report_fd;               /* the sandbox's report channel (see report.h), or -1 */
         const struct cgroup *cgroup; /* the sandbox's, if any */
+        int tty;                     /* our controlling terminal, when we are its foreground, or -1 */
+        pid_t foreground;            /* then our process group, to give back at the end */
 };
+
+/* Before the sandbox starts (a shell in it may take the terminal at once):
+ * fill in o's tty and foreground. */
+void monitor_note_terminal(struct monitor_opts *o);
 
 struct monitor;
 typedef void monitor_handler(struct monitor *m, void *data, uint32_t events);

@@ -267,6 +267,25 @@ def test_ctrl_z_stops_the_sandbox_as_a_job(sb, tty, args):
     shell.wait()
 
 
+def test_terminal_foreground_given_back(sb, tty):
+    """A shell in a pid namespace takes the terminal for its jobs and can't
+    give it back to a process group it can't see: cocoon does, so that the
+    script that ran it can read the terminal again."""
+    script = (f"{sb.cocoon} " + " ".join(HOST + PIDNS) + " bash --norc --noprofile -i; "
+              "read x; echo got-$x")
+    t = tty(None, argv=sb.ident.wrap + ["sh", "-c", script], env=dict(tagged_env(None), PS1="inner> "),
+            stderr_on_tty=True)
+    t.expect("inner> ")
+    t.type(b"sleep 0.1\n")
+    t.expect("inner> ")
+    t.type(b"exit\n")
+    time.sleep(0.5)
+    t.type(b"hello\n")
+    t.expect("got-hello")
+    rc, _ = t.wait()
+    assert rc == 0, t.out
+
+
 # ---------------------------------------------------------------- the last word
 
 def test_last_word_second_ctrl_c_silent_as_bwrap(sb, tty):
