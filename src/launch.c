@@ -20,6 +20,7 @@
 #include "keyring.h"
 #include "landlock.h"
 #include "log.h"
+#include "monitor.h"
 #include "net.h"
 #include "pid1.h"
 #include "plan.h"
@@ -51,7 +52,7 @@ struct launch_ctx {
         sigset_t saved_mask;
         mode_t saved_umask;
         char *console;     /* the terminal on stdout, for --dev */
-        int report[2];     /* child -> monitor: its namespaces, for the status fds */
+        int report[2];     /* sandbox -> monitor: its namespaces, and the command's word (see mon-report.c) */
         int reaper_fds[8]; /* lock files held by the reaper */
         size_t n_reaper_fds;
         struct cgroup cgroup; /* ours, when cgroup limits are asked for */
@@ -123,17 +124,22 @@ static void close_plan_fd(int fd)
                 close(fd);
 }
 
-/* Tell the monitor which namespaces we are in, for --info-fd. The kernel
- * attaches our pid, as the monitor sees it, to the message. */
-static void report_namespaces(struct launch_ctx *ctx, int proc_fd)
+/* The namespaces we are in, for --info-fd and --json-status-fd: sent at once
+ * where the caller needs our pid during setup (--userns-block-fd), else
+ * kept for pid 1 to send once the command has started (see pid1.c). The
+ * kernel attaches our pid, as the monitor sees it, to the message. */
+static void report_namespaces(struct launch_ctx *ctx, struct pid1 *s, int proc_fd)
 {
-        struct ns_report r;
+        const struct plan *p = ctx->plan;
 
-        if (ctx->report[1] < 0)
+        if (ctx->report[1] < 0 || (p->info_fd < 0 && p->json_status_fd < 0))
                 return;
-        ns_report_collect(&r, ctx->plan->clone_flags | CLONE_NEWNS, proc_fd);
-        ns_report_send(ctx->report[1], &r);
-        ctx->report[1] = -1;
+        ns_report_collect(&s->ns, p->clone_flags | CLONE_NEWNS, proc_fd);
+        if (p->userns_block_fd >= 0) {
+                ns_report_send(ctx->report[1], &s->ns);
+                return;
+        }
+        s->ns_pending = s->ns_collected = true;
 }
 
 /* First process in the new namespaces. */
@@ -202,7 +208,7 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
                 close(ctx->report[0]);
         closep(&ctx->exec_note[0]);
         if (!report_late)
-                report_namespaces(ctx, -1);
+                report_namespaces(ctx, &s, -1);
 
         /* Identity. */
         if (p->clone_flags & CLONE_NEWUSER) {
@@ -248,8 +254,11 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
              (lock && (p->clone_flags & CLONE_NEWNET) && net_loopback_up() < 0)))
                 _exit(1);
         if (report_late && !s.nest_command)
-                report_namespaces(ctx, s.host_proc);
-        s.report_fd = ctx->report[1]; /* pid 1 reports once the command has locked its mounts */
+                report_namespaces(ctx, &s, s.host_proc);
+        /* else pid 1 reports once the command has locked its mounts */
+        if (report_late && s.nest_command && (p->info_fd >= 0 || p->json_status_fd >= 0))
+                s.ns_pending = true;
+        s.report_fd = ctx->report[1];
         /* The last id maps are written: memory we share with the monitor
          * goes back to non-dumpable (see can_share_memory). */
         if (ctx->shares_memory)
@@ -279,44 +288,6 @@ static int join_namespaces(const struct plan *p)
         if (p->pidns_fd >= 0 && setns(p->pidns_fd, CLONE_NEWPID) < 0)
                 return log_errno(errno, "--pidns: can't join the pid namespace"), -1;
         return 0;
-}
-
-/* The first status: the sandbox's first process and its namespaces, once
- * it has told us. Its pid comes with the message, translated by the kernel
- * into our pid namespace: with --pidns it is not the pid we forked. */
-static void report_start(const struct launch_ctx *ctx, pid_t child)
-{
-        const struct plan *p = ctx->plan;
-        struct ns_report r = {{0}};
-        union {
-                char buf[CMSG_SPACE(sizeof(struct ucred))];
-                struct cmsghdr align;
-        } control;
-        struct iovec iov = {.iov_base = &r, .iov_len = sizeof r};
-        struct msghdr msg = {
-                .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
-        ssize_t n;
-
-        if (ctx->report[0] < 0)
-                return;
-        do
-                n = recvmsg(ctx->report[0], &msg, MSG_CMSG_CLOEXEC);
-        while (n < 0 && errno == EINTR);
-        close(ctx->report[0]);
-        if (n != (ssize_t) sizeof r)
-                memset(&r, 0, sizeof r);
-        for (struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL; c; c = CMSG_NXTHDR(&msg, c)) {
-                struct ucred cred;
-                if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_CREDENTIALS)
-                        continue;
-                memcpy(&cred, CMSG_DATA(c), sizeof cred);
-                if (cred.pid > 0)
-                        child = cred.pid;
-        }
-        if (p->info_fd >= 0 && status_write_info(p->info_fd, child, &r) < 0)
-                log_warning("--info-fd: can't write to fd %d", p->info_fd);
-        if (p->json_status_fd >= 0 && status_write_start(p->json_status_fd, child, &r) < 0)
-                log_warning("--json-status-fd: can't write to fd %d", p->json_status_fd);
 }
 
 static int open_report_channel(int fds[2])
@@ -486,9 +457,9 @@ static pid_t spawn_sandbox(struct launch_ctx *ctx, pid_t parent)
                 sandbox_main(ctx);
         if (child < 0)
                 die_errno(errno, "can't create the namespaces");
-        if (ctx->report[1] >= 0)
-                close(ctx->report[1]);
-        _exit(monitor_run(child, &(struct monitor_opts){.own_session = p->new_session}));
+        closep(&ctx->report[1]);
+        closep(&ctx->report[0]); /* the monitor above reads it */
+        _exit(monitor_run(child, &(struct monitor_opts){.plan = p, .relay = true, .report_fd = -1, .tty = -1}));
 }
 
 int launch(const struct plan *p)
@@ -496,6 +467,8 @@ int launch(const struct plan *p)
         struct launch_ctx ctx = {
                 .plan = p, .monitor = getpid(), .report = {-1, -1}, .release = {-1, -1}, .exec_note = {-1, -1}};
         pid_t parent = getppid();
+        struct monitor_opts mo = {
+                .plan = p, .original_parent = parent, .cgroup = cgroup_wanted(p) ? &ctx.cgroup : NULL};
         pid_t child;
         int code;
 
@@ -514,7 +487,7 @@ int launch(const struct plan *p)
                         ctx.console = ttyname(STDOUT_FILENO);
                         break;
                 }
-        if ((p->info_fd >= 0 || p->json_status_fd >= 0) && open_report_channel(ctx.report) < 0)
+        if (open_report_channel(ctx.report) < 0)
                 return log_errno(errno, "can't create a socket pair"), 1;
         if (p->json_status_fd >= 0 && pipe2(ctx.exec_note, O_CLOEXEC) < 0)
                 return log_errno(errno, "can't create a pipe"), 1;
@@ -532,6 +505,7 @@ int launch(const struct plan *p)
                 prctl(PR_SET_PDEATHSIG, PARENT_DEATH_SIGNAL);
 
         /* The sandbox: new namespaces, set up from the inside. */
+        monitor_note_terminal(&mo);
         child = spawn_sandbox(&ctx, parent);
         closep(&ctx.self_exe);
         if (child < 0) {
@@ -547,12 +521,9 @@ int launch(const struct plan *p)
                 fcntl(ctx.exec_note[0], F_SETFL, O_NONBLOCK);
         if (p->sync_fd >= 0)
                 close(p->sync_fd); /* the reaper holds it now */
-        report_start(&ctx, child);
-        code = monitor_run(child, &(struct monitor_opts){.die_with_parent = p->die_with_parent,
-                                                         .own_session = p->new_session,
-                                                         .original_parent = parent,
-                                                         .timeout = p->timeout,
-                                                         .cgroup = cgroup_wanted(p) ? &ctx.cgroup : NULL});
+        mo.report_fd = ctx.report[0];
+        code = monitor_run(child, &mo);
+        closep(&ctx.report[0]);
         if (cgroup_wanted(p))
                 cgroup_destroy(&ctx.cgroup);
         if (p->json_status_fd >= 0 && status_command_started(ctx.exec_note[0]))

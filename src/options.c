@@ -157,8 +157,8 @@ static const struct option_def table[] = {
         { "--sync-fd", 1, "FD", opt_sync_fd, "Keep FD open while the sandbox runs", { COMPLETE_FD } },
         { "--block-fd", 1, "FD", opt_block_fd, "Wait for data on FD before running the command", { COMPLETE_FD } },
         { "--userns-block-fd", 1, "FD", opt_userns_block_fd, "Wait on FD for the caller to set up the id maps", { COMPLETE_FD } },
-        { "--info-fd", 1, "FD", opt_info_fd, "Write JSON about the sandbox (child pid, namespaces) to FD", { COMPLETE_FD } },
-        { "--json-status-fd", 1, "FD", opt_json_status_fd, "Write JSON lines with the child pid and exit code to FD", { COMPLETE_FD } },
+        { "--info-fd", 1, "FD", opt_info_fd, "Write JSON about the sandbox (child and command pids, namespaces) to FD", { COMPLETE_FD } },
+        { "--json-status-fd", 1, "FD", opt_json_status_fd, "Write JSON lines with the child and command pids and exit code to FD", { COMPLETE_FD } },
         { "--exec-label", 1, "LABEL", opt_exec_label, "SELinux context of the command (SELinux systems only)", { N } },
         { "--file-label", 1, "LABEL", opt_file_label, "SELinux context of the tmpfs mounts cocoon makes (SELinux systems only)", { N } },
 

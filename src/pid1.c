@@ -115,7 +115,7 @@ static void prepare_command(struct pid1 *s)
          * /bin:/usr/bin without one), as a client with an empty environment
          * expects. */
         environ = command_env(p, s->cwd);
-        if (s->report_fd < 0) /* else once the caller has had our report */
+        if (!s->ns_pending) /* else once the caller has had our report */
                 wait_for_block_fd(p);
         /* Before the seccomp programs, which may refuse unshare themselves. */
         if (p->assert_userns_disabled && userns_assert_disabled() < 0)
@@ -391,6 +391,7 @@ static _Noreturn int gated_command(void *arg)
         struct pid1 *s = arg;
         char c;
 
+        command_hello(s->report_fd);
         close(s->gate[1]);
         /* Locking the mounts, we use the C library while pid 1 waits in
          * read(), and the other way round after: never both at once. */
@@ -437,6 +438,7 @@ static pid_t spawn_command(struct pid1 *s)
                 return clone(gated_command, s->stack + COMMAND_STACK_GUARD + COMMAND_STACK_SIZE, CLONE_VM | SIGCHLD, s);
         command = vfork();
         if (command == 0) {
+                command_hello(s->report_fd);
                 die_with_parent(-1, s->pid);
                 exec_command(s);
         }
@@ -474,18 +476,20 @@ static _Noreturn void become_reaper(struct pid1 *s, pid_t command)
 }
 
 /* The namespaces, for --info-fd and --json-status-fd, once the command has
- * locked its mounts: ours, and the command's mount namespace. */
-static void report(struct pid1 *s, uint64_t command_mnt)
+ * started (and locked its mounts: then ours, and the command's mount
+ * namespace). Returns whether the caller had them only now: then the
+ * command waits for --block-fd. */
+static bool report(struct pid1 *s, uint64_t command_mnt)
 {
-        struct ns_report r;
-
-        if (s->report_fd < 0)
-                return;
-        ns_report_collect(&r, s->plan->clone_flags | CLONE_NEWNS, s->host_proc);
+        if (s->report_fd < 0 || !s->ns_pending)
+                return false;
+        if (!s->ns_collected)
+                ns_report_collect(&s->ns, s->plan->clone_flags | CLONE_NEWNS, s->host_proc);
         if (command_mnt)
-                r.ino[NS_REPORT_MNT] = command_mnt;
-        ns_report_send(s->report_fd, &r);
-        s->report_fd = -1;
+                s->ns.ino[NS_REPORT_MNT] = command_mnt;
+        ns_report_send(s->report_fd, &s->ns);
+        s->ns_pending = false;
+        return true;
 }
 
 /* The command is pid 1 itself: it keeps what the reaper would hold. */
@@ -500,6 +504,8 @@ static void keep_across_exec(const struct pid1 *s)
 _Noreturn void pid1_run(struct pid1 *s)
 {
         const struct plan *p = s->plan;
+        uint64_t nested_mnt = 0;
+        bool reported;
         pid_t command;
 
         s->image_fd = s->children_fd = s->gate[0] = s->gate[1] = s->nested[0] = s->nested[1] = -1;
@@ -508,10 +514,11 @@ _Noreturn void pid1_run(struct pid1 *s)
         if (!plan_needs_reaper(p)) {
                 if (s->nest_command)
                         lock_mounts(s, false);
-                if (s->report_fd >= 0) {
-                        report(s, 0);
+                reported = report(s, 0);
+                command_hello(s->report_fd); /* pid 1 is the command */
+                s->report_fd = -1;
+                if (reported)
                         wait_for_block_fd(p);
-                }
                 closep(&s->host_proc);
                 lock_down(s);
                 keep_across_exec(s);
@@ -534,6 +541,10 @@ _Noreturn void pid1_run(struct pid1 *s)
         if (!s->nest_command)
                 closep(&s->host_proc);
         closep(&s->self_exe);
+        /* The namespaces before the seccomp programs, which may refuse the
+         * send; the monitor writes them once the command has told it of
+         * itself too. A command that locks its mounts reports below. */
+        reported = !s->nest_command && report(s, 0);
         lock_down(s);
         if (s->filters_on)
                 load_filters(p);
@@ -549,11 +560,19 @@ _Noreturn void pid1_run(struct pid1 *s)
                 close(s->nested[0]);
                 if (mnt) /* else the command failed, and ends */
                         join_command(s, command);
-                if (s->report_fd >= 0) {
-                        report(s, mnt);
-                        wait_for_block_fd(p); /* the command waits at the gate meanwhile */
-                }
+                nested_mnt = mnt;
         }
+        if (s->nest_command)
+                reported = report(s, nested_mnt);
+        /* The command tells the monitor of itself (command_hello). The
+         * reaper keeps no way to the monitor; and closed before we wait, the
+         * channel ends even if the command could not send, so the monitor
+         * writes what it has for the caller who unblocks us. Our copy only:
+         * the command reads the field. */
+        if (s->report_fd >= 0)
+                close(s->report_fd);
+        if (reported)
+                wait_for_block_fd(p); /* the command waits at the gate meanwhile */
         /* Our copies only: the command, which may share this memory, reads
          * the fields. */
         if (s->host_proc >= 0)

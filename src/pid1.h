@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "status.h"
+
 struct plan;
 
 /* What the sandbox's first process carries from the finished root to the
@@ -23,8 +25,11 @@ struct pid1 {
         int monitor_pidfd;  /* kept only when the reaper must clean up (plan_reaper_cleans_up) */
         int host_proc;      /* the host's procfs, or -1 */
         bool nest_command;  /* the command locks its mounts in a user namespace of its own (userns_nest) */
-        int report_fd;      /* then the monitor waits on this for our namespaces and the command's mounts */
-        int self_exe;       /* without a freestanding reaper, cocoon's own file, to copy; or -1 */
+        int report_fd;      /* the monitor's report channel (see mon-report.c), or -1 */
+        bool ns_pending;    /* pid 1 sends ns (or collects it first) once the command has started */
+        bool ns_collected;
+        struct ns_report ns;
+        int self_exe; /* without a freestanding reaper, cocoon's own file, to copy; or -1 */
         int exec_note_fd;   /* --json-status-fd: the command notes its exec here (status_exec_note), or -1 */
 
         /* filled in by pid1_run */

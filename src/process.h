@@ -23,19 +23,12 @@ void die_with_parent(int parent_pidfd, pid_t parent);
 /* Block the signals the monitor and reaper wait for; old gets the previous mask. */
 void signals_block(sigset_t *old, bool parent_death);
 
-struct cgroup;
-
-struct monitor_opts {
-        bool die_with_parent;        /* kill everything when our parent dies */
-        bool own_session;            /* the command runs in a session of its own */
-        pid_t original_parent;       /* to notice that it died */
-        unsigned timeout;            /* seconds, 0: none */
-        const struct cgroup *cgroup; /* the sandbox's, if any */
-};
-
 /* Exit code when --timeout kills the sandbox, as timeout(1) has it. */
 #define TIMEOUT_EXIT_CODE 124
 
-/* The monitor, outside the sandbox: forwards signals to child, waits for it,
- * kills whatever it left behind, and returns the exit code for cocoon. */
-int monitor_run(pid_t child, const struct monitor_opts *o);
+/* In the command's own process, before anything of the sandbox runs: tell
+ * the monitor on fd (the report channel) that we are the command. The kernel
+ * adds our pid as the monitor sees it; we add a pidfd of ourselves, for the
+ * monitor to signal our process group and kill by. Closes fd; -1: nothing
+ * to do. */
+void command_hello(int fd);

@@ -63,6 +63,8 @@ static long sys6(long n, long a, long b, long c, long d, long e, long f)
 
 static const int forwarded[] = {FORWARDED_SIGNALS};
 
+#define SI_USER_CODE 0 /* si_code of a signal that kill() sent */
+
 static _Noreturn void leave(int code)
 {
         for (;;)
@@ -195,6 +197,12 @@ _Noreturn void reaper_loop(const struct reaper_args *a, const char *name, bool e
                                 kill_everything(a);
                         continue;
                 }
+                /* Only what was sent to us alone (kill, SI_USER): what the
+                 * terminal (SI_KERNEL) or the monitor (SI_QUEUE, see
+                 * mon-signals.c) sent our process group reached the
+                 * command's too, and passing it on would deliver it twice. */
+                if (siginfo[2] != SI_USER_CODE)
+                        continue;
                 sys(__NR_kill, a->command, r, 0, 0);
         }
 }

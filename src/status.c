@@ -39,15 +39,18 @@ void ns_report_send(int fd, const struct ns_report *r)
         if (fd < 0)
                 return;
         (void) !send(fd, r, sizeof *r, MSG_NOSIGNAL);
-        close(fd);
 }
 
 /* The object bwrap writes: child-pid, then "<ns>-namespace" for each one
- * made, in this order; sep goes between members. */
-static int format_object(char *buf, size_t size, pid_t child, const struct ns_report *r, const char *open,
-                         const char *sep, const char *close)
+ * made, in this order; sep goes between members. Ours adds command-pid after
+ * child-pid, when it is known (> 0). */
+static int format_object(char *buf, size_t size, pid_t child, pid_t command, const struct ns_report *r,
+                         const char *open, const char *sep, const char *close)
 {
         int n = snprintf(buf, size, "%s\"child-pid\": %d", open, (int) child);
+
+        if (command > 0)
+                n += snprintf(buf + n, size - (size_t) n, "%s\"command-pid\": %d", sep, (int) command);
 
         for (size_t i = 0; i < ARRAY_SIZE(namespaces) && n < (int) size; i++)
                 if (r && r->ino[i])
@@ -58,20 +61,20 @@ static int format_object(char *buf, size_t size, pid_t child, const struct ns_re
         return n < (int) size ? n : -1;
 }
 
-int status_write_info(int fd, pid_t child, const struct ns_report *r)
+int status_write_info(int fd, pid_t child, pid_t command, const struct ns_report *r)
 {
         char buf[1024];
-        int n = format_object(buf, sizeof buf, child, r, "{\n    ", ",\n    ", "\n}\n");
+        int n = format_object(buf, sizeof buf, child, command, r, "{\n    ", ",\n    ", "\n}\n");
         int ret = n < 0 ? -EOVERFLOW : write_all(fd, buf, (size_t) n);
 
         close(fd);
         return ret;
 }
 
-int status_write_start(int fd, pid_t child, const struct ns_report *r)
+int status_write_start(int fd, pid_t child, pid_t command, const struct ns_report *r)
 {
         char buf[1024];
-        int n = format_object(buf, sizeof buf, child, r, "{ ", ", ", " }\n");
+        int n = format_object(buf, sizeof buf, child, command, r, "{ ", ", ", " }\n");
 
         return n < 0 ? -EOVERFLOW : write_all(fd, buf, (size_t) n);
 }
@@ -89,6 +92,14 @@ bool status_command_started(int fd)
         char buf[2];
 
         return fd >= 0 && read(fd, buf, sizeof buf) == 1;
+}
+
+int status_write_command(int fd, pid_t command)
+{
+        char buf[64];
+        int n = snprintf(buf, sizeof buf, "{ \"command-pid\": %d }\n", (int) command);
+
+        return write_all(fd, buf, (size_t) n);
 }
 
 int status_write_exit(int fd, int exit_code)

@@ -15,14 +15,17 @@ struct ns_report {
 void ns_report_collect(struct ns_report *r, int clone_flags, int proc_fd);
 /* Where in r the mount namespace goes. */
 #define NS_REPORT_MNT 2
-/* Send r to the monitor on fd (the kernel adds our pid) and close fd; -1:
- * nothing to do. */
+/* Send r to the monitor on fd (the kernel adds our pid); -1: nothing to do. */
 void ns_report_send(int fd, const struct ns_report *r);
 
-/* --info-fd: one JSON object, bwrap's keys, then close fd. */
-int status_write_info(int fd, pid_t child, const struct ns_report *r);
+/* --info-fd: one JSON object, bwrap's keys and command-pid (when > 0), then
+ * close fd. */
+int status_write_info(int fd, pid_t child, pid_t command, const struct ns_report *r);
 /* --json-status-fd: the same object as one line... */
-int status_write_start(int fd, pid_t child, const struct ns_report *r);
+int status_write_start(int fd, pid_t child, pid_t command, const struct ns_report *r);
+/* ...{"command-pid": N} on a line of its own, when the command was not
+ * started yet at the first... */
+int status_write_command(int fd, pid_t command);
 /* ...and, when the sandbox is over, {"exit-code": N} as the last line, but
  * only if the command started (as bwrap does): not after a setup failure,
  * nor after a failed exec. */
