@@ -29,8 +29,8 @@ struct pid1 {
         bool ns_pending;    /* pid 1 sends ns (or collects it first) once the command has started */
         bool ns_collected;
         struct ns_report ns;
-        int self_exe; /* without a freestanding reaper, cocoon's own file, to copy; or -1 */
-        int exec_note_fd;   /* --json-status-fd: the command notes its exec here (status_exec_note), or -1 */
+        int self_exe;     /* without a freestanding reaper, cocoon's own file, to copy; or -1 */
+        int exec_note_fd; /* --json-status-fd: the command notes its exec here (status_exec_note), or -1 */
 
         /* filled in by pid1_run */
         char **argv;     /* the command's */

@@ -88,7 +88,7 @@ class Tty:
             self.p.wait()
             raise AssertionError(f"the launcher did not end; terminal: {self.out!r}")
         err = self.p.stderr.read().decode(errors="replace") if self.p.stderr else ""
-        return rc, err
+        return rc, harness.Result([], rc, "", err).err  # cocoon's advice lines aside
 
     def close(self):
         if self.p.poll() is None:
