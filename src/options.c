@@ -291,10 +291,7 @@ static void skip_rest_of_data(struct parse_state *st)
 
 const struct option_def *option_lookup(const char *name)
 {
-        for (size_t i = 0; i < ARRAY_SIZE(table); i++)
-                if (strcmp(table[i].name, name) == 0)
-                        return &table[i];
-        return NULL;
+        return optdef_find(table, ARRAY_SIZE(table), name);
 }
 
 static void parse_state_free(struct parse_state *st)
@@ -312,7 +309,7 @@ static void parse_state_free(struct parse_state *st)
 
 int parse_command_line(struct plan *plan, int argc, char **argv, int *exit_now)
 {
-        struct parse_state st = {.plan = plan};
+        struct parse_state st = {.plan = plan, .table = table, .n_table = ARRAY_SIZE(table)};
         bool in_data = false; /* parsing what --args spliced in */
         int r = -1;
 
@@ -352,7 +349,7 @@ int parse_command_line(struct plan *plan, int argc, char **argv, int *exit_now)
                 }
                 o = option_lookup(arg);
                 if (!o) {
-                        suggest_unknown_option(arg);
+                        suggest_unknown_option(arg, table, ARRAY_SIZE(table));
                         goto out;
                 }
                 st.flag = o->name;

@@ -4,31 +4,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "optdef.h"
+
 struct plan;
 struct parse_state;
-
-/* How a shell completion should complete one argument of an option. */
-enum complete_kind {
-        COMPLETE_NONE,   /* free text: nothing to offer */
-        COMPLETE_FILE,   /* any path */
-        COMPLETE_DIR,    /* a directory */
-        COMPLETE_FD,     /* a file descriptor number */
-        COMPLETE_CAP,    /* a capability name, or ALL */
-        COMPLETE_ENV,    /* an environment variable name */
-        COMPLETE_NUMBER, /* a number (id, octal mode, size) */
-};
-
-#define OPTION_MAX_ARGS 3
-
-/* One row of the option table: the only place an option is defined. */
-struct option_def {
-        const char *name;    /* "--bind" */
-        unsigned nargs;      /* arguments it consumes */
-        const char *metavar; /* "SRC DEST", or NULL */
-        int (*handler)(struct parse_state *st, char **args);
-        const char *help; /* one line for --help */
-        enum complete_kind complete[OPTION_MAX_ARGS];
-};
 
 const struct option_def *option_table(size_t *n);
 /* The row of the option named name ("--bind"), or NULL. */

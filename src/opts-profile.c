@@ -8,7 +8,6 @@
 #include "opts.h"
 
 #include "log.h"
-#include "options.h"
 #include "preset.h"
 #include "suggest.h"
 #include "util.h"
@@ -76,11 +75,11 @@ static bool allowed_in_profile(const char *name)
 }
 
 /* Every word is an option with its arguments on its line. */
-static int check_words(const struct preset *pr)
+static int check_words(const struct parse_state *st, const struct preset *pr)
 {
         for (size_t i = 0; i < pr->n;) {
                 const char *w = pr->words[i];
-                const struct option_def *o = option_lookup(w);
+                const struct option_def *o = optdef_find(st->table, st->n_table, w);
                 unsigned line = pr->lines[i];
 
                 if (w[0] != '-' || strcmp(w, "--") == 0)
@@ -89,7 +88,7 @@ static int check_words(const struct preset *pr)
                         static char where[PATH_MAX + 32];
                         snprintf(where, sizeof where, "%s:%u", pr->origin, line);
                         log_set_context(where); /* cleared when parsing ends */
-                        suggest_unknown_option(w);
+                        suggest_unknown_option(w, st->table, st->n_table);
                         return -1;
                 }
                 if (!allowed_in_profile(o->name))
@@ -137,7 +136,7 @@ int opt_profile(struct parse_state *st, char **a)
                 return fail(st, "%s: profiles nest more than %d deep", a[0], PROFILE_DEPTH_MAX);
         if (preset_load(a[0], &pr) < 0)
                 return -1;
-        if (refuse_loop(st, &pr) < 0 || check_words(&pr) < 0)
+        if (refuse_loop(st, &pr) < 0 || check_words(st, &pr) < 0)
                 goto bad;
         count = pr.n;
         if (st->n_args + count > OPTIONS_MAX_ARGS) {

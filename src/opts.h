@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "optdef.h"
 #include "plan.h"
 
 struct parse_state {
@@ -31,6 +32,8 @@ struct parse_state {
         size_t n_buffers;
         size_t args_end;                /* where the --args data spliced in last ends */
         struct profile_state *profiles; /* --profile: opts-profile.c */
+        const struct option_def *table; /* the option table, for handlers that read options */
+        size_t n_table;
         /* for warnings about options that later ones undo */
         bool share_net_given;
         bool env_set;

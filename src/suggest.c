@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "log.h"
-#include "options.h"
+#include "optdef.h"
 
 #define NAME_MAX_LEN 64 /* longer words are no typo of an option name */
 
@@ -51,10 +51,9 @@ static unsigned allowed(const char *word, size_t len)
 
 /* The closest names to word[0..len): *best, and *second when another is as
  * close. Returns how many are (0, 1 or 2, capped). */
-static int nearest(const char *word, size_t len, const struct option_def **best, const struct option_def **second)
+static int nearest(const struct option_def *t, size_t n, const char *word, size_t len, const struct option_def **best,
+                   const struct option_def **second)
 {
-        size_t n;
-        const struct option_def *t = option_table(&n);
         unsigned limit = allowed(word, len), found = limit + 1;
         int count = 0;
 
@@ -79,11 +78,8 @@ static int nearest(const char *word, size_t len, const struct option_def **best,
         return count;
 }
 
-static const struct option_def *exact(const char *word, size_t len)
+static const struct option_def *exact(const struct option_def *t, size_t n, const char *word, size_t len)
 {
-        size_t n;
-        const struct option_def *t = option_table(&n);
-
         for (size_t i = 0; i < n; i++)
                 if (strlen(t[i].name) == len && strncmp(t[i].name, word, len) == 0)
                         return &t[i];
@@ -105,7 +101,7 @@ static void offer(const char *arg, const struct option_def *o, const char *value
                 log_error("unknown option %s (did you mean %s %s%s?)", arg, o->name, value, rest ? rest : "");
 }
 
-void suggest_unknown_option(const char *arg)
+void suggest_unknown_option(const char *arg, const struct option_def *table, size_t n)
 {
         const struct option_def *best = NULL, *second = NULL;
         size_t len = strcspn(arg, "=");
@@ -117,8 +113,8 @@ void suggest_unknown_option(const char *arg)
                 return;
         }
         /* --opt=value: values come as separate words, as in bwrap. */
-        best = value ? exact(arg, len) : NULL;
-        count = best ? 1 : nearest(arg, len, &best, &second);
+        best = value ? exact(table, n, arg, len) : NULL;
+        count = best ? 1 : nearest(table, n, arg, len, &best, &second);
         if (count == 1)
                 offer(arg, best, value);
         else if (count == 2)
