@@ -202,6 +202,8 @@ TOUCH = ["sh", "-c", "touch /citest-x 2>/dev/null && echo WROTE; echo ran"]
 
 @pytest.mark.parametrize("name", ["cocoon", "bwrap"])
 def test_not_a_security_boundary_lets_submount_flags_fail(sb, name):
+    if "mount_setattr" in os.environ.get("COCOON_ENOSYS", ""):
+        pytest.skip("the test refuses cocoon's first mount_setattr, which this run has removed")
     exe = sb.cocoon if name == "cocoon" else sb.bins.bwrap_link
     # Without the flag: the launch fails, naming the bind.
     rc, out, err = _inject_first_mount_setattr(sb, ["--ro-bind", "/", "/"] + TOUCH, exe)

@@ -136,7 +136,10 @@ def test_ctrl_c_stops_make(sb, tty, args):
         t.expect(f"started-{target}")
     t.type(INTR)
     rc, err = t.wait()
-    assert rc == 130, (rc, err, t.out)
+    # GNU make dies of the SIGINT (130); now and then, busy reaping the
+    # recipes the same ^C ended, it gets ECHILD instead and exits 2 after
+    # "Interrupt". Either way the exit status is make's own.
+    assert rc == 130 or (rc == 2 and "Interrupt" in err), (rc, err, t.out)
     assert "cocoon:" not in err, err  # one Ctrl-C: nothing for cocoon to say
     time.sleep(3)  # the recipes would have touched their targets by now
     made = [n for n in ("t1", "t2", "t3") if os.path.exists(os.path.join(sb.scratch, n))]
