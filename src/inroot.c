@@ -11,6 +11,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include "pathname.h"
 #include "util.h"
 
 /* Symlinks one lookup may follow, as in the kernel's own lookups. */
@@ -108,20 +109,10 @@ static int walk(struct lookup *l)
 {
         for (;;) {
                 char name[NAME_MAX + 1];
-                const char *p;
-                size_t len;
-                int r;
+                int r = path_take_component(l->rest, &l->pos, name);
 
-                l->pos += strspn(l->rest + l->pos, "/");
-                p = l->rest + l->pos;
-                if (!*p)
-                        return 0;
-                len = strcspn(p, "/");
-                if (len > NAME_MAX)
-                        return -ENAMETOOLONG;
-                memcpy(name, p, len);
-                name[len] = '\0';
-                l->pos += len;
+                if (r <= 0)
+                        return r;
                 if (strcmp(name, ".") == 0)
                         continue;
                 if (strcmp(name, "..") == 0) {

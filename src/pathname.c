@@ -2,6 +2,7 @@
 /* Lexical path arithmetic (pathname.h). */
 #include "pathname.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "util.h"
@@ -78,4 +79,20 @@ char *path_normalize(const char *base, const char *path)
                 out[len++] = '/';
         out[len] = '\0';
         return out;
+}
+
+int path_take_component(const char *path, size_t *pos, char name[NAME_MAX + 1])
+{
+        const char *p;
+        size_t len;
+
+        *pos += strspn(path + *pos, "/");
+        p = path + *pos;
+        len = strcspn(p, "/");
+        if (len > NAME_MAX)
+                return -ENAMETOOLONG;
+        memcpy(name, p, len);
+        name[len] = '\0';
+        *pos += len;
+        return (int) len;
 }

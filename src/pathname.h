@@ -4,7 +4,9 @@
  * empty or trailing components. */
 #pragma once
 
+#include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Whether path names the root itself ("/", "", ".", "//"...). */
 bool path_is_root(const char *path);
@@ -17,3 +19,7 @@ bool path_climbs_above_root(const char *path);
  * canonical path; NULL for the root) unless it is absolute, with ".."
  * stopping at the root. A heap string. */
 char *path_normalize(const char *base, const char *path);
+/* The next component of path from path[*pos], slashes before it skipped:
+ * copied into name, *pos moved past it. Returns its length, 0 at the end
+ * of path, or -ENAMETOOLONG. */
+int path_take_component(const char *path, size_t *pos, char name[NAME_MAX + 1]);

@@ -323,8 +323,6 @@ static int walk_components(struct walk *w)
 {
         for (;;) {
                 char name[NAME_MAX + 1];
-                const char *p;
-                size_t len;
                 bool last;
                 int r;
 
@@ -332,15 +330,9 @@ static int walk_components(struct walk *w)
                 r = end_confinements(w);
                 if (r < 0)
                         return r;
-                p = w->rest + w->pos;
-                if (!*p)
-                        return 0;
-                len = strcspn(p, "/");
-                if (len > NAME_MAX)
-                        return -ENAMETOOLONG;
-                memcpy(name, p, len);
-                name[len] = '\0';
-                w->pos += len;
+                r = path_take_component(w->rest, &w->pos, name);
+                if (r <= 0)
+                        return r;
                 last = w->rest[w->pos + strspn(w->rest + w->pos, "/")] == '\0';
                 if (last && w->rq->want == WANT_PARENT) {
                         /* What is made there is made inside every scope. */
