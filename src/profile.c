@@ -24,6 +24,7 @@
 struct compiler {
         const char *name;
         uint64_t caps;
+        uint64_t caps_named; /* every capability an includes/excludes names */
         uint32_t native;
         unsigned kernel_major, kernel_minor;
         scmp_filter_ctx ctx;
@@ -225,6 +226,7 @@ static int filter_matches(struct compiler *c, const char *path, const json_t *f,
                 uint64_t mask;
                 if (!json_is_string(v) || caps_parse(json_string_value(v), &mask) < 0)
                         return fail(c, path, "caps[%zu] must be a capability name like CAP_SYS_ADMIN", i);
+                c->caps_named |= mask;
                 if (c->caps & mask)
                         some = true;
                 else
@@ -438,6 +440,12 @@ static int export_bpf(struct compiler *c, struct bpf_prog *out)
 int profile_compile(const char *json, size_t len, const char *name, uint64_t caps, struct bpf_prog *out, char *err,
                     size_t err_size)
 {
+        return profile_compile_info(json, len, name, caps, out, err, err_size, NULL);
+}
+
+int profile_compile_info(const char *json, size_t len, const char *name, uint64_t caps, struct bpf_prog *out, char *err,
+                         size_t err_size, struct profile_info *info)
+{
         struct compiler c = {.name = name, .caps = caps, .err = err, .err_size = err_size};
         /* Our own profile names calls newer than some libseccomp releases;
          * only a user's profile gets the warning. */
@@ -483,6 +491,10 @@ int profile_compile(const char *json, size_t len, const char *name, uint64_t cap
         if (c.n_unknown && !builtin)
                 log_warning("%s: skipped %zu system call%s this libseccomp does not know: %s", name, c.n_unknown,
                             c.n_unknown > 1 ? "s" : "", c.unknown);
+        if (info) {
+                info->caps_named = c.caps_named;
+                info->warned = c.n_unknown && !builtin;
+        }
         r = 0;
 out:
         if (c.ctx)

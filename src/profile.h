@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -12,6 +13,15 @@
  * returns -1 with one line in err: name, JSON path, what was expected. */
 int profile_compile(const char *json, size_t len, const char *name, uint64_t caps, struct bpf_prog *out, char *err,
                     size_t err_size);
+
+/* What profile_compile_info tells besides the program. */
+struct profile_info {
+        uint64_t caps_named; /* the capabilities the profile's includes/excludes name */
+        bool warned;         /* a warning was printed (calls this libseccomp does not know) */
+};
+/* profile_compile, and what it found out on the way (info may be NULL). */
+int profile_compile_info(const char *json, size_t len, const char *name, uint64_t caps, struct bpf_prog *out, char *err,
+                         size_t err_size, struct profile_info *info);
 
 /* The built-in profile, the text of src/seccomp-default.json. */
 extern const char seccomp_default_profile[];

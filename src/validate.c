@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "bpfcache.h"
 #include "landlock.h"
 #include "log.h"
 #include "plan.h"
@@ -47,21 +48,40 @@ static void add_program(struct plan *p, struct bpf_prog *prog)
         prog->len = 0;
 }
 
+/* A profile's program from the cache, or compiled (and then cached, unless
+ * compiling printed a warning, which a cached launch would not repeat). */
+static int compile_cached(const char *json, size_t len, const char *name, uint64_t caps, struct bpf_prog *prog,
+                          char *err, size_t err_size)
+{
+        struct profile_info info;
+
+        if (bpfcache_load(json, len, caps, prog) == 0)
+                return 0;
+        if (profile_compile_info(json, len, name, caps, prog, err, err_size, &info) < 0)
+                return -1;
+        if (!info.warned)
+                bpfcache_store(json, len, caps, prog);
+        return 0;
+}
+
 static int compile_profile(struct plan *p, const char *file)
 {
         _cleanup_free_ char *data = NULL;
+        uint64_t caps = plan_command_caps(p), named = caps & precompiled_default_caps;
         struct bpf_prog prog;
         char err[1024];
         size_t len;
         int r;
 
-        if (strcmp(file, "default") == 0 && plan_command_caps(p) == 0) {
-                /* Compiled at build time, by the same code, for exactly this case. */
-                prog = copy_program(&precompiled_default_nocaps);
+        /* The default profile depends on the capabilities only through the
+         * ones it names: none or all of them were compiled at build time, by
+         * the same code. */
+        if (strcmp(file, "default") == 0 && (named == 0 || named == precompiled_default_caps)) {
+                prog = copy_program(named ? &precompiled_default_allcaps : &precompiled_default_nocaps);
                 r = 0;
         } else if (strcmp(file, "default") == 0) {
-                r = profile_compile(seccomp_default_profile, strlen(seccomp_default_profile), "default profile",
-                                    plan_command_caps(p), &prog, err, sizeof err);
+                r = compile_cached(seccomp_default_profile, strlen(seccomp_default_profile), "default profile", named,
+                                   &prog, err, sizeof err);
         } else {
                 _cleanup_close_ int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
                 if (fd < 0)
@@ -69,7 +89,7 @@ static int compile_profile(struct plan *p, const char *file)
                 r = read_all(fd, &data, &len, 4u << 20);
                 if (r < 0)
                         return log_errno(r, "--seccomp-profile: can't read %s", file), -1;
-                r = profile_compile(data, len, file, plan_command_caps(p), &prog, err, sizeof err);
+                r = compile_cached(data, len, file, caps, &prog, err, sizeof err);
         }
         if (r < 0)
                 return log_error("--seccomp-profile: %s", err), -1;

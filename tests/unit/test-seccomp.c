@@ -31,6 +31,28 @@ int main(void)
         ok(bpf_parse(precompiled_default_nocaps.insns, precompiled_default_nocaps.len * sizeof(struct sock_filter),
                      &copy, err, sizeof err) == 0,
            "the validator accepts it");
+        {
+                /* Root keeping its capabilities: every capability, or just the
+                 * ones the profile names, compile to the precompiled program. */
+                struct bpf_prog all = {0}, named = {0}, some = {0};
+                uint64_t one = precompiled_default_caps & -precompiled_default_caps;
+                ok(profile_compile(seccomp_default_profile, strlen(seccomp_default_profile), "default profile",
+                                   UINT64_MAX, &all, err, sizeof err) == 0 &&
+                           same(&all, &precompiled_default_allcaps),
+                   "the precompiled default profile with every capability is the run-time one (%zu insns)",
+                   precompiled_default_allcaps.len);
+                ok(profile_compile(seccomp_default_profile, strlen(seccomp_default_profile), "default profile",
+                                   precompiled_default_caps, &named, err, sizeof err) == 0 &&
+                           same(&named, &precompiled_default_allcaps),
+                   "the capabilities it names are all that count");
+                ok(profile_compile(seccomp_default_profile, strlen(seccomp_default_profile), "default profile",
+                                   precompiled_default_caps & ~one, &some, err, sizeof err) == 0 &&
+                           !same(&some, &precompiled_default_allcaps) && !same(&some, &precompiled_default_nocaps),
+                   "a variant with some of them is neither");
+                free(all.insns);
+                free(named.insns);
+                free(some.insns);
+        }
 
         {
                 /* A jump past the end, and a program that doesn't return. */
