@@ -72,9 +72,22 @@ TYPICAL = USR_ROOT + [
 ]
 ALL_NS = ("user", "mount", "pid", "net", "ipc", "uts", "cgroup")
 BIND_COUNTS = (50, 200, 1000)
-# issue 2's, plus what the default seccomp profile and --landlock cost; 4
-# (seccomp) and 6 (--args) are issue 7's
-DEFAULT_CASES = "1,2,3,5,profile,landlock"
+
+# Options only cocoon has, each measured on top of case 2's line and reported
+# as what it adds to cocoon's own case 2.  Adding one is one line here:
+#   (key, title, extra options after case 2's line).
+FEATURE_CASES = [
+    ("profile", "case 2 + default profile", ["--seccomp-profile", "default"]),
+    ("landlock", "case 2 + --landlock", ["--landlock"]),
+]
+
+# The other launchers that Debian ships, run on case 2 (PEER_CASE) where
+# installed: each builds the same sandbox as its options allow.
+PEER_CASE = "2"
+
+# issue 2's cases, 4 (seccomp) and 6 (--args) from issue 7, the features and
+# the peers
+DEFAULT_CASES = "1,2,3,4,5,6," + ",".join(k for k, _, _ in FEATURE_CASES)
 
 
 # ---------------------------------------------------------------- cases
@@ -193,9 +206,8 @@ def make_cases(workdir):
         cases.append(Case("5/%d" % n, "/usr root + %d --ro-bind" % n,
                           USR_ROOT + bind_args(srcdir, n), ["mount"],
                           scale={50: 2, 200: 4, 1000: 10}[n], binds=n))
-    cases.append(Case("profile", "case 2 + default profile", TYPICAL + ["--seccomp-profile", "default"],
-                      ALL_NS, relative_to="2"))
-    cases.append(Case("landlock", "case 2 + --landlock", TYPICAL + ["--landlock"], ALL_NS, relative_to="2"))
+    for key, title, extra in FEATURE_CASES:
+        cases.append(Case(key, title, TYPICAL + extra, ALL_NS, relative_to="2"))
     fl = flatpak_args()
     path = os.path.join(workdir, "flatpak.args")
     with open(path, "wb") as f:
@@ -320,6 +332,10 @@ class Launcher:
         self.name = name
         self.path = path
 
+    def why_not(self, ident):
+        """Why this launcher can't run for ident, known in advance, or None."""
+        return None
+
     def argv(self, case, ident, fds, extra=()):
         """The command line for one run; `fds` maps the case's file names to
         the fds opened for this run; `extra` goes before the command."""
@@ -328,6 +344,85 @@ class Launcher:
         args = [str(fds[a[len(FD_TOKEN):]]) if a.startswith(FD_TOKEN) else a
                 for a in case.args]
         return [self.path] + args + list(extra) + COMMAND
+
+
+class Crun(Launcher):
+    """crun in rootless mode on an OCI bundle shaped like case 2: the root is
+    an empty read-only directory with the host's /usr bound read-only and
+    the usual links, /proc, a /dev tmpfs (with pts, shm, mqueue), a /tmp
+    tmpfs and every namespace of case 2.  Made from `crun spec --rootless`;
+    one bundle and state directory per identity; no cgroup manager (cocoon
+    makes no cgroup either)."""
+
+    def __init__(self, path, workdir):
+        super().__init__("crun", path)
+        self.workdir = workdir
+        self.bundles = {}
+
+    def bundle(self, ident):
+        if ident.uid in self.bundles:
+            return self.bundles[ident.uid]
+        base = os.path.join(self.workdir, "crun-%d" % ident.uid)
+        rootfs = os.path.join(base, "rootfs")
+        for d in ("usr", "proc", "dev", "tmp"):
+            os.makedirs(os.path.join(rootfs, d), 0o755)
+        for l in ("bin", "lib", "lib64"):
+            os.symlink("usr/" + l, os.path.join(rootfs, l))
+        subprocess.run([self.path, "spec", "--rootless"], cwd=base, check=True,
+                       capture_output=True)
+        with open(os.path.join(base, "config.json")) as f:
+            spec = json.load(f)
+        spec["process"].update(terminal=False, args=["/usr/bin/" + COMMAND[0]],
+                               env=["%s=%s" % kv for kv in RUN_ENV.items()])
+        spec["root"] = {"path": "rootfs", "readonly": True}
+        spec["mounts"] = [m for m in spec["mounts"] if not m["destination"].startswith("/sys")] + [
+            {"destination": "/usr", "type": "bind", "source": "/usr", "options": ["rbind", "ro"]},
+            {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev"]}]
+        linux = spec["linux"]
+        linux.pop("resources", None)
+        have = {n["type"] for n in linux["namespaces"]}
+        linux["namespaces"] += [{"type": t} for t in ("user", "cgroup") if t not in have]
+        linux["uidMappings"] = [{"containerID": 0, "hostID": ident.uid, "size": 1}]
+        linux["gidMappings"] = [{"containerID": 0, "hostID": ident.gid, "size": 1}]
+        with open(os.path.join(base, "config.json"), "w") as f:
+            json.dump(spec, f, indent=1)
+        state = os.path.join(base, "state")
+        os.mkdir(state, 0o700)
+        for d in (base, state):
+            os.chown(d, ident.uid, ident.gid)
+        os.chmod(base, 0o755)
+        self.bundles[ident.uid] = (base, state)
+        return base, state
+
+    def argv(self, case, ident, fds, extra=()):
+        base, state = self.bundle(ident)
+        return [self.path, "--root", state, "--cgroup-manager=disabled", "run", "--bundle", base,
+                "cocoon-bench-%d" % ident.uid]
+
+
+class Firejail(Launcher):
+    """firejail without a profile, as close to case 2 as its options go: no
+    network, its own IPC namespace, a private /dev and /tmp (it always makes
+    a mount and a pid namespace and mounts a fresh /proc; it has no option
+    for a root made of /usr alone).  It runs the command through the
+    user's login shell, so an account whose shell is nologin can't use it."""
+
+    def __init__(self, path):
+        super().__init__("firejail", path)
+
+    def why_not(self, ident):
+        shell = pwd.getpwuid(ident.uid).pw_shell
+        if os.path.basename(shell) in ("nologin", "false"):
+            return "the login shell of uid %d is %s, and firejail runs the command through it" % (
+                ident.uid, shell)
+        return None
+
+    def argv(self, case, ident, fds, extra=()):
+        return [self.path, "--noprofile", "--quiet", "--net=none", "--ipc-namespace",
+                "--private-dev", "--private-tmp", "--"] + ["/usr/bin/" + COMMAND[0]]
+
+
+PEERS = [("crun", "/usr/bin/crun", Crun), ("firejail", "/usr/bin/firejail", Firejail)]
 
 
 def run_launcher(launcher, case, ident, measure, timeout, extra=(), wrap=()):
@@ -675,6 +770,31 @@ def print_summary(report, cases):
             print(line % tuple(vals))
 
 
+def print_peers(report, peer_names):
+    """Case 2 against every launcher that ran it: the table for a user
+    choosing a launcher."""
+    if not report["identities"]:
+        return
+    print()
+    print("launchers on case %s (median ms; cocoon's time over each; each over the floor)"
+          % PEER_CASE)
+    row = "  %-38s %-9s %9s %9s %8s  %s"
+    print(row % ("identity", "launcher", "median", "cocoon/it", "/floor", ""))
+    for i in report["identities"]:
+        res = i["results"].get(PEER_CASE, {})
+        cm, fm = med(res, "cocoon"), med(res, "floor")
+        for name in ["cocoon", "bwrap"] + peer_names:
+            r = res.get(name)
+            if r is None:
+                continue
+            if "error" in r:
+                print(row % (i["identity"][:38], name, "-", "-", "-", r["error"]))
+                continue
+            m = r["median_ms"]
+            print(row % (i["identity"][:38], name, fmt_ms(m),
+                         "" if name == "cocoon" else ratio(cm, m), ratio(m, fm), ""))
+
+
 def binary_info(path, workdir):
     info = {"path": path, "bytes": os.path.getsize(path)}
     strip = shutil.which("strip")
@@ -785,6 +905,8 @@ def parse_args():
     ap.add_argument("--bwrap", default=os.environ.get("COCOON_BWRAP", DEFAULT_BWRAP),
                     help="bwrap to compare with (default /usr/bin/bwrap)")
     ap.add_argument("--no-bwrap", action="store_true", help="skip bwrap")
+    ap.add_argument("--no-peers", action="store_true",
+                    help="skip the other launchers (crun, firejail)")
     ap.add_argument("--valgrind", default=os.environ.get("COCOON_VALGRIND"),
                     help="valgrind for --callgrind (default: the one on PATH; cocoon needs "
                     ">= 3.26)")
@@ -874,8 +996,21 @@ def main():
         launchers = [cocoon]
         if have_bwrap:
             launchers.append(Launcher("bwrap", opts.bwrap))
+        peers = []
+        peer_notes = []
+        for pname, ppath, cls in PEERS:
+            if opts.no_peers:
+                peer_notes.append("%s: skipped (--no-peers)" % pname)
+            elif os.path.isfile(ppath) and os.access(ppath, os.X_OK):
+                peers.append(cls(ppath, workdir) if cls is Crun else cls(ppath))
+                peer_notes.append("%s: %s (%s), on case %s" % (pname, ppath, version_of(ppath),
+                                                              PEER_CASE))
+            else:
+                peer_notes.append("%s: not installed (%s), skipped" % (pname, ppath))
+        launchers += peers
         launchers.append(floor)
         names = [l.name for l in launchers]
+        peer_names = [l.name for l in peers]
 
         all_cases = make_cases(workdir)
         cases = select_cases(all_cases, opts.cases)
@@ -884,6 +1019,8 @@ def main():
         print("cocoon: %s (%s)" % (opts.cocoon, version_of(opts.cocoon)))
         print("bwrap:  %s" % ("%s (%s)" % (opts.bwrap, version_of(opts.bwrap))
                               if have_bwrap else "not installed, skipped"))
+        for note in peer_notes:
+            print(note)
         print("floor:  %s" % opts.floor)
         print("command: `true`; environment %s; launchers run alternately, %d warm-up runs"
               % (" ".join("%s=%s" % kv for kv in RUN_ENV.items()), opts.warmup))
@@ -913,11 +1050,17 @@ def main():
                 results = {}
                 for case in cases:
                     n = max(3, base_n // case.scale)
-                    runners = [l for l in launchers if not (case.relative_to and l.name == "bwrap")]
+                    runners = [l for l in launchers if not (case.relative_to and l.name == "bwrap")
+                               and (l.name not in peer_names or case.key == PEER_CASE)]
                     results[case.key] = bench_case(case, runners, ident, measure, n,
                                                    opts.warmup, opts.timeout)
                     for name, r in results[case.key].items():
-                        if "error" in r:
+                        if "error" in r and name in peer_names:
+                            # a peer that can't run here is reported, not a failure
+                            peer = next(l for l in peers if l.name == name)
+                            r["error"] = "can't run here: %s (%s)" % (
+                                r["error"], peer.why_not(ident) or " ".join(r["stderr"].split())[-160:])
+                        elif "error" in r:
                             failures.append((ident.label, case.key, name, r["error"],
                                              r["stderr"]))
                 print_case_table(ident, baseline, results, cases, names)
@@ -925,6 +1068,7 @@ def main():
                                              "results": results})
 
         print_summary(report, cases)
+        print_peers(report, peer_names)
 
         bins = {"cocoon": binary_info(opts.cocoon, workdir)}
         if have_bwrap:
