@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Launch benchmarks: cocoon against Debian's bwrap and the physical floor.
+"""Launch benchmarks: cocoon against Debian's bwrap, crun and firejail, and the
+physical floor.
 
 For every case the same command line goes to cocoon and (when installed) to
 /usr/bin/bwrap, alternately (A B F A B F ...), together with `floor`, a
@@ -9,6 +10,12 @@ execs the command with no mounts.  Every run goes through `measure`, a small
 C helper that forks, drops to the benchmark identity (like `setpriv --reuid
 --regid --clear-groups`, without a second exec inside the timed window),
 execs the launcher and reports wall time and wait4()'s rusage.
+
+crun (a rootless OCI bundle shaped like case 2) and firejail (--noprofile,
+its nearest options) run on case 2 only, where installed (--no-peers skips
+them); one that can't run on the machine is reported with the reason, and
+does not make the benchmark fail.  Options only cocoon has are measured as
+what they add to case 2: one line each in FEATURE_CASES.
 
 Identities: run as root, it benchmarks root and an unprivileged user
 (cocoon-bench, created if missing; --as-user/COCOON_BENCH_USER picks
