@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "idmap.h"
 #include "landlock.h"
 #include "log.h"
 #include "plan.h"
@@ -148,7 +149,9 @@ int plan_validate(struct plan *p)
                         return log_error("--userns-block-fd: needs --info-fd or --json-status-fd"), -1;
         }
 
-        /* Identity. */
+        /* Identity: many ids first, which settle the ids the command runs as. */
+        if (idmap_settle(p) < 0)
+                return -1;
         if (!p->uid_set)
                 p->uid = p->caller_uid;
         if (!p->gid_set)
