@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -171,5 +172,71 @@ int idmap_await(const struct plan *p, int sync[2])
                 if (caps_act_as_self() < 0)
                         return log_error("--uid: can't raise the capabilities again"), -1;
         }
+        return 0;
+}
+
+/* Write an identity map of what map maps, "IN IN COUNT" for each line, to
+ * file of /proc/PID relative to proc_fd. */
+static int write_identity(int proc_fd, const char *pid, const struct id_map *map, const char *file)
+{
+        _cleanup_free_ char *path = xasprintf("%s/%s", pid, file);
+        struct id_map same = {.lines = xcalloc(map->n, sizeof *map->lines), .n = map->n};
+        _cleanup_free_ char *text = NULL;
+        _cleanup_close_ int fd = -1;
+
+        for (size_t i = 0; i < map->n; i++)
+                same.lines[i] = (struct id_range){map->lines[i].inside, map->lines[i].inside, map->lines[i].count};
+        text = map_text(&same);
+        free(same.lines);
+        fd = openat(proc_fd, path, O_WRONLY | O_CLOEXEC);
+        return fd < 0 ? -errno : write_all(fd, text, strlen(text));
+}
+
+int idmap_nest(const struct plan *p, int proc_fd, int flags)
+{
+        char pid[32] = "", c;
+        int go[2], status = 0, r;
+        ssize_t n;
+        pid_t helper;
+
+        /* Our pid as that procfs knows it (its pid namespace may be above ours). */
+        n = readlinkat(proc_fd, "self", pid, sizeof pid - 1);
+        if (n <= 0)
+                return log_errno(errno, "can't find our own pid in /proc"), -1;
+        pid[n] = '\0';
+        if (pipe2(go, O_CLOEXEC) < 0)
+                return log_errno(errno, "can't create a pipe"), -1;
+        /* The writer stays in our namespace, where it holds CAP_SETUID and
+         * CAP_SETGID; we move on into the new one, which no process inside
+         * may map beyond its own id. */
+        helper = fork();
+        if (helper == 0) {
+                close(go[1]);
+                while ((n = read(go[0], &c, 1)) < 0 && errno == EINTR)
+                        ;
+                if (n != 1)
+                        _exit(2);
+                r = write_identity(proc_fd, pid, &p->uid_map, "uid_map");
+                if (r == 0)
+                        r = write_identity(proc_fd, pid, &p->gid_map, "gid_map");
+                _exit(r < 0 ? (-r & 0x7f) : 0);
+        }
+        close(go[0]);
+        if (helper < 0) {
+                close(go[1]);
+                return log_errno(errno, "can't fork"), -1;
+        }
+        r = unshare(CLONE_NEWUSER | flags) < 0 ? -errno : 0;
+        if (r == 0 && write(go[1], "n", 1) != 1)
+                r = -errno;
+        close(go[1]);
+        while (waitpid(helper, &status, 0) < 0 && errno == EINTR)
+                ;
+        if (r < 0)
+                return log_errno(r, "can't create the nested user namespace"), -1;
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                return log_errno(WIFEXITED(status) ? -WEXITSTATUS(status) : -EINTR,
+                                 "can't write the id maps of the nested user namespace"),
+                       -1;
         return 0;
 }

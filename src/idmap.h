@@ -46,3 +46,9 @@ int idmap_write(const struct plan *p, pid_t pid);
  * command runs as. -1 when the monitor failed (it said why) or a switch
  * failed. */
 int idmap_await(const struct plan *p, int sync[2]);
+
+/* Move into a nested user namespace (and the namespaces in flags) that
+ * maps every id of ours to itself: a forked writer that stays behind, with
+ * CAP_SETUID and CAP_SETGID here, writes its maps through proc_fd, a procfs.
+ * setgroups stays as it is here. 0, or -1 after one error line. */
+int idmap_nest(const struct plan *p, int proc_fd, int flags);

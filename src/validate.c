@@ -140,6 +140,10 @@ int plan_validate(struct plan *p)
                         return log_error("%s: needs a user namespace, which the kernel refused (%s)", needs, why), -1;
                 log_warning("--unshare-user-try: the kernel refused a user namespace (%s); going on without one", why);
         }
+        /* Many ids: they make a user namespace, and settle the ids the
+         * command runs as. */
+        if (idmap_settle(p) < 0)
+                return -1;
         if (p->disable_userns && !(p->clone_flags & CLONE_NEWUSER))
                 return log_error("--disable-userns: needs --unshare-user"), -1;
         if (p->userns_block_fd >= 0) {
@@ -149,9 +153,7 @@ int plan_validate(struct plan *p)
                         return log_error("--userns-block-fd: needs --info-fd or --json-status-fd"), -1;
         }
 
-        /* Identity: many ids first, which settle the ids the command runs as. */
-        if (idmap_settle(p) < 0)
-                return -1;
+        /* Identity. */
         if (!p->uid_set)
                 p->uid = p->caller_uid;
         if (!p->gid_set)

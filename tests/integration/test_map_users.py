@@ -237,7 +237,7 @@ def test_refused_without_subordinate_ids(sb, no_subids):
     (["--uid-map", "0:0:1", "--uid-map", "5:0:2"], "overlap outside"),
     (["--map-users", "everything"], "the only one is 'auto'"),
     (["--map-users", "auto", "--uid-map", "0:0:1"], "can't be combined with --uid-map"),
-    (["--map-users", "auto", "--disable-userns"], "--disable-userns"),
+    (["--map-users", "auto", "--userns-block-fd", "0"], "--userns-block-fd"),
 ])
 def test_bad_input(sb, args, mentions):
     sb.expect_error(args + base(sb) + ["true"], mentions)
@@ -263,9 +263,23 @@ def test_unprivileged_caller_cannot_map_what_it_was_not_granted(sb, subids):
                     "grants cocoon-test no range" if conftest.TEST_USER == "cocoon-test" else "grants")
 
 
-def test_cap_sys_admin_is_refused(sb, subids):
-    sb.expect_error(["--map-users", "auto", "--cap-add", "CAP_SYS_ADMIN"] + base(sb) + ["true"],
-                    "CAP_SYS_ADMIN")
+@pytest.mark.parametrize("pidns", [[], ["--unshare-pid"]])
+def test_cap_sys_admin_keeps_the_maps_and_locks_the_mounts(sb, subids, pidns):
+    # With CAP_SYS_ADMIN the command runs in a nested user namespace whose
+    # mounts are locked; it maps every id of the sandbox to itself.
+    script = ("cat /proc/self/uid_map /proc/self/gid_map; touch /tmp/f && chown 1000:1000 /tmp/f && "
+              "stat -c %u:%g /tmp/f; mount -o remount,rw / 2>/dev/null && echo REMOUNTED; "
+              "touch /usr/x 2>/dev/null && echo WROTE; echo end")
+    out = sh(sb, ["--map-users", "auto", "--cap-add", "CAP_SYS_ADMIN"] + pidns + base(sb), script)
+    lines = out.splitlines()
+    assert map_lines("\n".join(lines[:4])) == [(0, 0, 1), (1, 1, COUNT)] * 2
+    assert lines[4:] == ["1000:1000", "end"]
+
+
+def test_disable_userns(sb, subids):
+    out = sh(sb, ["--map-users", "auto", "--disable-userns"] + base(sb),
+             "unshare -U true 2>/dev/null && echo NESTED; touch /tmp/f && chown 1000 /tmp/f && stat -c %u /tmp/f")
+    assert out.split() == ["1000"]
 
 
 # ---------------------------------------------------------------- attacks
