@@ -32,7 +32,7 @@ int idmap_add_line(struct id_map *map, const char *s, const char **why)
         uint64_t a, b, c;
 
         if (!in || !out || !count || strtok(NULL, ":") || parse_u64(in, 10, &a) < 0 || parse_u64(out, 10, &b) < 0 ||
-            parse_u64(count, 10, &c) < 0 || s[strlen(s) - 1] == ':')
+            parse_u64(count, 10, &c) < 0 || s[0] == ':' || strstr(s, "::") || s[strlen(s) - 1] == ':')
                 return *why = "is not IN:OUT:COUNT (three decimal numbers)", -1;
         if (c == 0)
                 return *why = "maps no ids: COUNT must be at least 1", -1;

@@ -232,6 +232,10 @@ def test_refused_without_subordinate_ids(sb, no_subids):
     (["--uid-map", "0:0"], "is not IN:OUT:COUNT"),
     (["--gid-map", "a:b:c"], "is not IN:OUT:COUNT"),
     (["--uid-map", "0:1:2:"], "is not IN:OUT:COUNT"),
+    (["--uid-map", "0::1:2"], "is not IN:OUT:COUNT"),
+    (["--uid-map", ":0:1:2"], "is not IN:OUT:COUNT"),
+    (["--uid-map", ""], "is not IN:OUT:COUNT"),
+    (["--uid-map", "-1:0:1"], "is not IN:OUT:COUNT"),
     (["--uid-map", "4294967290:0:10"], "runs past the last id"),
     (["--uid-map", "0:0:1", "--uid-map", "0:7:2"], "overlap inside"),
     (["--uid-map", "0:0:1", "--uid-map", "5:0:2"], "overlap outside"),
@@ -303,3 +307,11 @@ def test_no_id_outside_the_maps(sb, subids):
               "echo done")
     out = sh(sb, ["--map-users", "auto"] + base(sb), script)
     assert out.split() == ["1000", "done"]
+
+
+def test_no_fd_of_the_map_handshake_reaches_the_command(sb, subids):
+    # The pipe the sandbox waited on, and the writer's, are closed before
+    # the command runs: it holds only what it was given.
+    for extra in ([], ["--unshare-pid"], ["--cap-add", "CAP_SYS_ADMIN"]):
+        out = sh(sb, ["--map-users", "auto"] + extra + base(sb), "ls /proc/$$/fd")
+        assert out.split() == ["0", "1", "2"], extra
