@@ -6,6 +6,7 @@ The identity under test gets a subordinate range in /etc/subuid and
 away again; the fixture checks that both files are as they were."""
 
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -216,6 +217,11 @@ def test_exact_maps_and_uid(sb, subids):
 def test_explain_shows_the_maps(sb, subids):
     r = sb.ok(["--map-users", "auto", "--explain"] + base(sb) + ["true"])
     assert f"uid 0:{sb.ident.uid}:1 1:{subids}:{COUNT}" in r.out
+    j = json.loads(sb.ok(["--map-users", "auto", "--explain=json"] + base(sb) + ["true"]).out)
+    assert j["identity"]["uid_map"] == [f"0:{sb.ident.uid}:1", f"1:{subids}:{COUNT}"]
+    assert j["identity"]["gid_map"] == [f"0:{sb.ident.gid}:1", f"1:{subids}:{COUNT}"]
+    j = json.loads(sb.ok(["--explain=json"] + base(sb) + ["true"]).out)
+    assert j["identity"]["uid_map"] is None
 
 
 # ---------------------------------------------------------------- refusals
