@@ -30,6 +30,9 @@ _cocoon_options='
 --unshare-cgroup-try      -
 --uid                     number
 --gid                     number
+--map-users               none
+--uid-map                 none
+--gid-map                 none
 --hostname                none
 --chdir                   dir
 --setenv                  env,none

@@ -31,6 +31,9 @@ set -l __cocoon_table '
 --unshare-cgroup-try      -            Create a cgroup namespace if possible
 --uid                     number       User id inside the sandbox
 --gid                     number       Group id inside the sandbox
+--map-users               none         Map you to root and your subordinate ids above (auto)
+--uid-map                 none         Map user ids IN:OUT:COUNT (repeatable)
+--gid-map                 none         Map group ids IN:OUT:COUNT (repeatable)
 --hostname                none         Host name inside the sandbox
 --chdir                   dir          Working directory of the command
 --setenv                  env,none     Set an environment variable

@@ -133,7 +133,7 @@ void advice_check(struct plan *p)
                           "%s: the sandbox has a network namespace of its own, with only a loopback: the rule "
                           "only concerns ports on it (add --share-net for the host's network)",
                           p->n_connect_tcp ? "--connect-tcp" : "--bind-tcp");
-        if (p->caller_uid == 0 && p->uid == 0 && caps)
+        if (p->caller_uid == 0 && p->uid == 0 && caps && !p->maps_wide) /* else they are the namespace's */
                 plan_warn(p, "the command runs as root with %d capabilities%s: add --cap-drop ALL unless it needs them",
                           __builtin_popcountll(caps),
                           (caps & (UINT64_C(1) << CAP_SYS_ADMIN)) ? ", CAP_SYS_ADMIN among them" : "");

@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "idmap.h"
 #include "plan.h"
 #include "util.h"
 
@@ -130,6 +131,8 @@ static bool command_set(const struct plan *p, bool new_userns, uint64_t *want)
 {
         if (p->caps_given)
                 *want = p->caps;
+        else if (p->maps_wide) /* as plan_command_caps has it */
+                *want = p->uid == 0 ? IDMAP_ROOT_CAPS : 0;
         else if (p->caller_uid == 0 && !new_userns)
                 return false;
         else

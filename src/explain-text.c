@@ -260,6 +260,13 @@ static int layout(const json_t *d, FILE *out)
                 (long long) json_integer_value(json_object_get(id, "uid")),
                 (long long) json_integer_value(json_object_get(id, "gid")),
                 (long long) json_integer_value(json_object_get(id, "caller_uid")));
+        if (json_is_array(json_object_get(id, "uid_map"))) {
+                fprintf(out, "%-12s uid ", "id maps");
+                list(out, json_object_get(id, "uid_map"), " ");
+                fputs("; gid ", out);
+                list(out, json_object_get(id, "gid_map"), " ");
+                fputs(" (INSIDE:OUTSIDE:COUNT)\n", out);
+        }
         fprintf(out, "%-12s ", "capabilities");
         list(out, json_object_get(id, "capabilities"), " ");
         fputc('\n', out);

@@ -51,6 +51,20 @@ static json_t *namespaces(const struct plan *p)
         return o;
 }
 
+/* An id map as "INSIDE:OUTSIDE:COUNT" strings; null without maps of many ids. */
+static json_t *id_map(const struct plan *p, const struct id_map *map)
+{
+        json_t *a;
+
+        if (!p->maps_wide)
+                return json_null();
+        a = json_array();
+        for (size_t i = 0; i < map->n; i++)
+                json_array_append_new(
+                        a, json_sprintf("%u:%u:%u", map->lines[i].inside, map->lines[i].outside, map->lines[i].count));
+        return a;
+}
+
 static json_t *identity(const struct plan *p)
 {
         uint64_t caps = plan_command_caps(p);
@@ -71,6 +85,8 @@ static json_t *identity(const struct plan *p)
         json_object_set_new(o, "uid", json_integer(p->uid));
         json_object_set_new(o, "gid", json_integer(p->gid));
         json_object_set_new(o, "caller_uid", json_integer(p->caller_uid));
+        json_object_set_new(o, "uid_map", id_map(p, &p->uid_map));
+        json_object_set_new(o, "gid_map", id_map(p, &p->gid_map));
         json_object_set_new(o, "capabilities", names);
         return o;
 }

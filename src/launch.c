@@ -13,10 +13,12 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "caps.h"
 #include "cgroup.h"
+#include "idmap.h"
 #include "keyring.h"
 #include "landlock.h"
 #include "log.h"
@@ -61,6 +63,7 @@ struct launch_ctx {
         bool own_memory_only; /* no process may share our memory (sanitizers, valgrind) */
         int self_exe;         /* our own file, for a reaper without the freestanding image */
         int exec_note[2];     /* pipe: the command's process notes its exec (see status_exec_note) */
+        int idmap_sync[2];    /* pipe: the monitor wrote the sandbox's maps of many ids (idmap.h) */
 };
 
 /* Change to the working directory the command starts in, and return it:
@@ -212,7 +215,9 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
 
         /* Identity. */
         if (p->clone_flags & CLONE_NEWUSER) {
-                int r = p->userns_block_fd >= 0 ? userns_wait_for_maps(p) : userns_write_maps(p);
+                int r = p->maps_wide              ? idmap_await(p, ctx->idmap_sync)
+                        : p->userns_block_fd >= 0 ? userns_wait_for_maps(p)
+                                                  : userns_write_maps(p);
                 if (r < 0)
                         _exit(1);
         }
@@ -352,7 +357,7 @@ static bool can_share_memory(const struct plan *p)
         return processes_may_share_memory() && (!plan_needs_reaper(p) || reaper_ok) &&
                (!p->die_with_parent || death_ok) && p->pidns_fd < 0 && p->userns_fd < 0 && p->info_fd < 0 &&
                p->json_status_fd < 0 && p->block_fd < 0 && p->userns_block_fd < 0 && p->timeout == 0 &&
-               !p->unshare_time;
+               !p->unshare_time && !p->maps_wide;
 }
 
 /* On a copy of the context: what the sandbox changes in it (the fds it
@@ -462,10 +467,33 @@ static pid_t spawn_sandbox(struct launch_ctx *ctx, pid_t parent)
         _exit(monitor_run(child, &(struct monitor_opts){.plan = p, .relay = true, .report_fd = -1, .tty = -1}));
 }
 
+/* Write the maps of the sandbox's first process, then let it go on; if
+ * that fails, it goes, and nothing of it is left. */
+static int map_sandbox(struct launch_ctx *ctx, pid_t child)
+{
+        int r;
+
+        closep(&ctx->idmap_sync[0]);
+        r = idmap_write(ctx->plan, child);
+        if (r == 0 && write(ctx->idmap_sync[1], "m", 1) != 1)
+                log_errno(errno, "can't tell the sandbox its maps are written"), r = -1;
+        closep(&ctx->idmap_sync[1]);
+        if (r < 0) {
+                kill(child, SIGKILL);
+                while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+                        ;
+        }
+        return r;
+}
+
 int launch(const struct plan *p)
 {
-        struct launch_ctx ctx = {
-                .plan = p, .monitor = getpid(), .report = {-1, -1}, .release = {-1, -1}, .exec_note = {-1, -1}};
+        struct launch_ctx ctx = {.plan = p,
+                                 .monitor = getpid(),
+                                 .report = {-1, -1},
+                                 .release = {-1, -1},
+                                 .exec_note = {-1, -1},
+                                 .idmap_sync = {-1, -1}};
         pid_t parent = getppid();
         struct monitor_opts mo = {
                 .plan = p, .original_parent = parent, .cgroup = cgroup_wanted(p) ? &ctx.cgroup : NULL};
@@ -491,6 +519,8 @@ int launch(const struct plan *p)
                 return log_errno(errno, "can't create a socket pair"), 1;
         if (p->json_status_fd >= 0 && pipe2(ctx.exec_note, O_CLOEXEC) < 0)
                 return log_errno(errno, "can't create a pipe"), 1;
+        if (p->maps_wide && pipe2(ctx.idmap_sync, O_CLOEXEC) < 0)
+                return log_errno(errno, "can't create a pipe"), 1;
         if (join_namespaces(p) < 0)
                 return 1;
         ctx.cgroup.procs_fd = -1;
@@ -510,6 +540,13 @@ int launch(const struct plan *p)
         closep(&ctx.self_exe);
         if (child < 0) {
                 log_errno(errno, "can't create the namespaces");
+                return 1;
+        }
+
+        /* Its maps of many ids, while it waits: it never runs unmapped. */
+        if (p->maps_wide && map_sandbox(&ctx, child) < 0) {
+                if (cgroup_wanted(p))
+                        cgroup_destroy(&ctx.cgroup);
                 return 1;
         }
 

@@ -106,6 +106,9 @@ static const struct option_def table[] = {
         { "--unshare-cgroup-try", 0, NULL, opt_unshare_cgroup_try, "Create a new cgroup namespace if the kernel has them", { N } },
         { "--uid", 1, "UID", opt_uid, "User id inside the sandbox", { COMPLETE_NUMBER } },
         { "--gid", 1, "GID", opt_gid, "Group id inside the sandbox", { COMPLETE_NUMBER } },
+        { "--map-users", 1, "auto", opt_map_users, "Map you to root inside and your subordinate ids (/etc/subuid) above", { N } },
+        { "--uid-map", 1, "IN:OUT:COUNT", opt_uid_map, "Map COUNT user ids from OUT outside to IN inside (repeatable)", { N } },
+        { "--gid-map", 1, "IN:OUT:COUNT", opt_gid_map, "Map COUNT group ids from OUT outside to IN inside (repeatable)", { N } },
         { "--hostname", 1, "NAME", opt_hostname, "Hostname inside the sandbox (needs --unshare-uts)", { N } },
 
         { "--chdir", 1, "DIR", opt_chdir, "Change to DIR inside the sandbox", { D } },

@@ -33,6 +33,8 @@ static int edit_caps(struct parse_state *st, const char *name, bool add)
         else
                 st->caps_added &= ~mask;
         p->caps = add ? (p->caps | mask) : (p->caps & ~mask);
+        p->caps_edit_add = add ? (p->caps_edit_add | mask) : (p->caps_edit_add & ~mask);
+        p->caps_edit_drop = add ? (p->caps_edit_drop & ~mask) : (p->caps_edit_drop | mask);
         return 0;
 }
 

@@ -93,6 +93,10 @@ int opt_share_net(struct parse_state *st, char **a);
 int opt_uid(struct parse_state *st, char **a);
 int opt_gid(struct parse_state *st, char **a);
 int opt_hostname(struct parse_state *st, char **a);
+/* opts-idmap.c: many ids */
+int opt_map_users(struct parse_state *st, char **a);
+int opt_uid_map(struct parse_state *st, char **a);
+int opt_gid_map(struct parse_state *st, char **a);
 int opt_disable_userns(struct parse_state *st, char **a);
 int opt_assert_userns_disabled(struct parse_state *st, char **a);
 int opt_unshare_time(struct parse_state *st, char **a);

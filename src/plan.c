@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "caps.h"
+#include "idmap.h"
 #include "util.h"
 
 extern char **environ;
@@ -37,6 +38,8 @@ void plan_free(struct plan *p)
         for (size_t i = 0; i < p->n_env; i++)
                 free(p->env[i]);
         free(p->env);
+        free(p->uid_map.lines);
+        free(p->gid_map.lines);
         for (size_t i = 0; i < p->n_ops; i++) {
                 free(p->ops[i].src);
                 free(p->ops[i].dest);
@@ -221,6 +224,8 @@ uint64_t plan_command_caps(const struct plan *p)
 {
         if (p->caps_given)
                 return p->caps;
+        if (p->maps_wide) /* root inside, with what a build needs (idmap.h) */
+                return p->uid == 0 ? IDMAP_ROOT_CAPS : 0;
         return p->caller_uid == 0 && p->uid == 0 ? p->caller_caps : 0;
 }
 

@@ -50,6 +50,19 @@ struct landlock_path {
         const char *flag;
 };
 
+/* One line of an id map: COUNT ids from INSIDE up stand for those from
+ * OUTSIDE up (--uid-map, --gid-map, --map-users). */
+struct id_range {
+        uint32_t inside, outside, count;
+};
+
+/* An id map of at most IDMAP_MAX_LINES lines, the kernel's limit. */
+#define IDMAP_MAX_LINES 340
+struct id_map {
+        struct id_range *lines;
+        size_t n;
+};
+
 struct port_range {
         unsigned first, last;
 };
@@ -92,6 +105,13 @@ struct plan {
         uid_t uid; /* inside */
         gid_t gid;
         char *hostname;
+        /* many ids (idmap.c): --map-users auto, or exact --uid-map and
+         * --gid-map lines; validation fills both maps either way, and sets
+         * maps_wide when they go beyond the caller's own ids: then the
+         * monitor writes them, with newuidmap and newgidmap or as root */
+        bool map_users_auto;
+        struct id_map uid_map, gid_map;
+        bool maps_wide;
 
         /* environment: the final environ of the command */
         char **env;
@@ -168,6 +188,9 @@ struct plan {
         bool as_pid_1;
         bool caps_given; /* --cap-add or --cap-drop was used */
         uint64_t caps;   /* the command's capabilities when caps_given */
+        /* the capabilities whose last --cap-add or --cap-drop added or
+         * dropped them: caps again, from another starting set (idmap.c) */
+        uint64_t caps_edit_add, caps_edit_drop;
 
         /* the command */
         char **argv;

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "idmap.h"
 #include "log.h"
 #include "plan.h"
 #include "util.h"
@@ -153,6 +154,8 @@ int userns_nest(const struct plan *p, int proc_fd, bool lock)
          * again, owned by the new one, so that the command's capabilities
          * still reach them (a fresh network namespace needs its loopback up
          * again; the others start as copies, or empty as they were). */
+        if (p->maps_wide) /* every id we have, which only a process here may map */
+                return idmap_nest(p, proc_fd, lock ? userns_nest_flags(p) : 0);
         if (unshare(CLONE_NEWUSER | (lock ? userns_nest_flags(p) : 0)) < 0)
                 return log_errno(errno, "can't create the nested user namespace%s",
                                  lock ? " that locks the mounts" : ""),

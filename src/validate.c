@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "bpfcache.h"
+#include "idmap.h"
 #include "landlock.h"
 #include "log.h"
 #include "plan.h"
@@ -159,6 +160,10 @@ int plan_validate(struct plan *p)
                         return log_error("%s: needs a user namespace, which the kernel refused (%s)", needs, why), -1;
                 log_warning("--unshare-user-try: the kernel refused a user namespace (%s); going on without one", why);
         }
+        /* Many ids: they make a user namespace, and settle the ids the
+         * command runs as. */
+        if (idmap_settle(p) < 0)
+                return -1;
         if (p->disable_userns && !(p->clone_flags & CLONE_NEWUSER))
                 return log_error("--disable-userns: needs --unshare-user"), -1;
         if (p->userns_block_fd >= 0) {
