@@ -94,6 +94,11 @@ static const struct option_def table[] = {
         { "--explain=json", 0, NULL, opt_explain_json, "The same, as JSON", { N } },
         { "--profile", 1, "NAME|FILE", opt_profile, "Take the options of a profile here (a built-in, or a file)", { F } },
 
+        { "--check", 0, NULL, opt_check, "Tell what this host allows for sandboxes, and how to fix what it doesn't; exit", { N } },
+        { "--check=json", 0, NULL, opt_check_json, "The same, as JSON", { N } },
+        { "--fallback", 1, "landlock", opt_fallback, "Where the host refuses namespaces, run with Landlock alone and list what that can't enforce", { N } },
+        { "--require", 1, "PART", opt_require, "Refuse the fallback if it can't enforce PART (tmpfs, pid, net, ..., all)", { N } },
+
         { "--unshare-all", 0, NULL, opt_unshare_all, "Unshare every namespace that can be (user and cgroup when possible)", { N } },
         { "--share-net", 0, NULL, opt_share_net, "Keep the network namespace (with --unshare-all)", { N } },
         { "--unshare-user", 0, NULL, opt_unshare_user, "Create a new user namespace", { N } },
@@ -214,6 +219,7 @@ static const struct {
         const char *first, *heading;
 } help_groups[] = {
         {"--help", "General"},
+        {"--check", "Restricted hosts"},
         {"--unshare-all", "Namespaces and identity"},
         {"--chdir", "The command's directory and environment"},
         {"--bind", "File system"},
@@ -388,7 +394,7 @@ int parse_command_line(struct plan *plan, int argc, char **argv, int *exit_now)
         log_set_context(NULL);
         if (check_modifiers(&st, NULL) < 0)
                 goto out;
-        if (st.pos >= st.n_args && !plan->seccomp_export && !plan->explain) {
+        if (st.pos >= st.n_args && !plan->seccomp_export && !plan->explain && !plan->check) {
                 log_error("no command given (try --help)");
                 goto out;
         }
