@@ -30,7 +30,7 @@
 extern char **environ;
 
 static const char *const part_names[PART_COUNT] = {
-        "root", "tmpfs", "dev", "proc", "hidden", "files",  "dest", "overlay", "remount-ro",
+        "root", "tmpfs", "dev", "proc", "hidden", "files",  "dest", "overlay", "read-only",
         "ids",  "pid",   "net", "ipc",  "uts",    "cgroup", "time", "limits",  "coordination",
 };
 
@@ -50,7 +50,7 @@ int fallback_part_parse(const char *name, unsigned *mask)
 
 const char *fallback_part_list(void)
 {
-        return "root, tmpfs, dev, proc, hidden, files, dest, overlay, remount-ro, ids, pid, net, ipc, uts, cgroup, "
+        return "root, tmpfs, dev, proc, hidden, files, dest, overlay, read-only, ids, pid, net, ipc, uts, cgroup, "
                "time, limits, coordination, all";
 }
 
@@ -88,6 +88,17 @@ static void gap(struct gaps *g, enum fallback_part part, const char *fmt, ...)
         }
 }
 
+/* Whether an operation after the i-th mounts on its destination or above
+ * it: the plan hides what the i-th put there, so the fallback grants nothing
+ * for it either. */
+static bool covered_later(const struct plan *p, size_t i)
+{
+        for (size_t j = i + 1; j < p->n_ops; j++)
+                if (plan_op_mounts(&p->ops[j]) && path_startswith(p->ops[i].dest, p->ops[j].dest))
+                        return true;
+        return false;
+}
+
 static void grant(struct gaps *g, const char *path, enum landlock_rights rights, const char *flag)
 {
         g->paths = xrealloc(g->paths, sizeof *g->paths * (g->n_paths + 1));
@@ -102,14 +113,15 @@ static bool same_place(const char *src, const char *dest)
         return stat(src, &a) == 0 && stat(dest, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
-static void derive_op(struct gaps *g, const struct fs_op *op)
+static void derive_op(struct gaps *g, size_t i)
 {
+        const struct fs_op *op = &g->plan->ops[i];
         static const char *const dev_nodes[] = {"/dev/null",   "/dev/zero",    "/dev/full",
                                                 "/dev/random", "/dev/urandom", "/dev/tty"};
 
         switch (op->kind) {
         case FS_BIND:
-                if ((op->flags & BIND_TRY) && access(op->src, F_OK) != 0)
+                if (((op->flags & BIND_TRY) && access(op->src, F_OK) != 0) || covered_later(g->plan, i))
                         break;
                 if (!same_place(op->src, op->dest))
                         gap(g, PART_DEST, "%s %s %s: without a mount, %s can't appear at %s", op->flag, op->src,
@@ -118,7 +130,7 @@ static void derive_op(struct gaps *g, const struct fs_op *op)
                         grant(g, op->src, (op->flags & BIND_READONLY) ? LANDLOCK_EXEC : LANDLOCK_WRITE, op->flag);
                 break;
         case FS_REMOUNT_RO:
-                gap(g, PART_REMOUNT, "--remount-ro %s: what a bind made writable stays so", op->dest);
+                gap(g, PART_READONLY, "--remount-ro %s: what a bind made writable stays so", op->dest);
                 break;
         case FS_TMPFS:
         case FS_MQUEUE:
@@ -152,11 +164,26 @@ static void derive_op(struct gaps *g, const struct fs_op *op)
                     "--dev %s: no private /dev; the host's null, zero, full, random, urandom and tty "
                     "are reachable instead",
                     op->dest);
-                for (size_t i = 0; path_equal(op->dest, "/dev") && i < ARRAY_SIZE(dev_nodes); i++)
-                        if (access(dev_nodes[i], F_OK) == 0)
-                                grant(g, dev_nodes[i], LANDLOCK_WRITE, op->flag);
+                for (size_t k = 0; path_equal(op->dest, "/dev") && k < ARRAY_SIZE(dev_nodes); k++)
+                        if (access(dev_nodes[k], F_OK) == 0)
+                                grant(g, dev_nodes[k], LANDLOCK_WRITE, op->flag);
                 break;
         }
+}
+
+/* Landlock only adds rights: a read-only bind inside a writable one stays
+ * writable. */
+static void read_only_inside_writable(struct gaps *g)
+{
+        for (size_t i = 0; i < g->n_paths; i++)
+                for (size_t j = 0; g->paths[i].rights != LANDLOCK_WRITE && j < g->n_paths; j++)
+                        if (g->paths[j].rights == LANDLOCK_WRITE &&
+                            path_startswith(g->paths[i].path, g->paths[j].path)) {
+                                gap(g, PART_READONLY,
+                                    "%s %s: it lies inside %s, which is writable, and Landlock only adds rights",
+                                    g->paths[i].flag, g->paths[i].path, g->paths[j].path);
+                                break;
+                        }
 }
 
 static void derive_plan(struct gaps *g)
@@ -177,7 +204,8 @@ static void derive_plan(struct gaps *g)
 
         gap(g, PART_ROOT, "a private root: paths outside the binds can't be opened, but their names can be seen");
         for (size_t i = 0; i < p->n_ops; i++)
-                derive_op(g, &p->ops[i]);
+                derive_op(g, i);
+        read_only_inside_writable(g);
         for (size_t i = 0; i < ARRAY_SIZE(ns); i++)
                 if (p->clone_flags & ns[i].flag)
                         gap(g, ns[i].part, "%s", ns[i].text);

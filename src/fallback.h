@@ -11,16 +11,16 @@ struct plan;
 /* The parts of a plan that the fallback may fail to enforce; --require NAME
  * makes one of them a reason to refuse to run. */
 enum fallback_part {
-        PART_ROOT,    /* a private root: other paths can't be opened, but stat sees them */
-        PART_TMPFS,   /* --tmpfs, --mqueue */
-        PART_DEV,     /* --dev */
-        PART_PROC,    /* --proc */
-        PART_HIDDEN,  /* --mask, the masks of /proc and /sys */
-        PART_FILES,   /* --dir, --file, --symlink, --chmod, the data and fd binds */
-        PART_DEST,    /* binds whose destination is not their source */
-        PART_OVERLAY, /* the overlays */
-        PART_REMOUNT, /* --remount-ro */
-        PART_IDS,     /* the user namespace: uid and gid maps, groups */
+        PART_ROOT,     /* a private root: other paths can't be opened, but stat sees them */
+        PART_TMPFS,    /* --tmpfs, --mqueue */
+        PART_DEV,      /* --dev */
+        PART_PROC,     /* --proc */
+        PART_HIDDEN,   /* --mask, the masks of /proc and /sys */
+        PART_FILES,    /* --dir, --file, --symlink, --chmod, the data and fd binds */
+        PART_DEST,     /* binds whose destination is not their source */
+        PART_OVERLAY,  /* the overlays */
+        PART_READONLY, /* --remount-ro, read-only binds inside writable ones */
+        PART_IDS,      /* the user namespace: uid and gid maps, groups */
         PART_PID,
         PART_NET,
         PART_IPC,
