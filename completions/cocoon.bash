@@ -18,6 +18,10 @@ _cocoon_options='
 --explain                 -
 --explain=json            -
 --profile                 file
+--check                   -
+--check=json              -
+--fallback                none
+--require                 none
 --unshare-all             -
 --share-net               -
 --unshare-user            -

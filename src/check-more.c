@@ -250,6 +250,7 @@ void check_helpers(struct check_report *r)
         char name[256];
         const char *user = user_name(getuid(), name, sizeof name) ? name : NULL;
         bool privileged, subuid, subgid;
+        char fix[384];
 
         if (!find_program("pasta", path, sizeof path))
                 check_add(r, "pasta", "pasta", false, CHECK_LIMITED, "install passt (apt install passt)",
@@ -268,6 +269,8 @@ void check_helpers(struct check_report *r)
         }
         privileged = (stat(path, &st) == 0 && (st.st_mode & S_ISUID) && st.st_uid == 0) ||
                      getxattr(path, "security.capability", NULL, 0) > 0;
+        snprintf(fix, sizeof fix, "usermod --add-subuids 100000-165535 --add-subgids 100000-165535 %s",
+                 user ? user : "USER");
         subuid = has_subids("/etc/subuid", user, getuid());
         subgid = has_subids("/etc/subgid", user, getuid());
         if (!privileged)
@@ -275,8 +278,7 @@ void check_helpers(struct check_report *r)
                           "reinstall uidmap: newuidmap must be setuid root or have CAP_SETUID",
                           "%s is neither setuid root nor has file capabilities", path);
         else if (!subuid || !subgid)
-                check_add(r, "newuidmap", "newuidmap and subordinate ids", false, CHECK_LIMITED,
-                          "usermod --add-subuids 100000-165535 --add-subgids 100000-165535 USER",
+                check_add(r, "newuidmap", "newuidmap and subordinate ids", false, CHECK_LIMITED, fix,
                           "%s is there, but %s has no range in %s", path, user ? user : "this user",
                           !subuid ? "/etc/subuid" : "/etc/subgid");
         else
