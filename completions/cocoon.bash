@@ -18,10 +18,6 @@ _cocoon_options='
 --explain                 -
 --explain=json            -
 --profile                 file
---check                   -
---check=json              -
---fallback                none
---require                 none
 --unshare-all             -
 --share-net               -
 --unshare-user            -
@@ -108,6 +104,10 @@ _cocoon_options='
 --as-pid-1                -
 --cap-add                 cap
 --cap-drop                cap
+--check                   -
+--check=json              -
+--fallback                none
+--require                 none
 '
 # END OPTIONS
 

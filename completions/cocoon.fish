@@ -19,10 +19,6 @@ set -l __cocoon_table '
 --explain                 -            Print the sandbox the options describe, and exit
 --explain=json            -            The same, as JSON
 --profile                 file         Take the options of a profile here
---check                   -            Tell what this host allows a sandbox, and exit
---check=json              -            The same, as JSON
---fallback                none         Where namespaces are refused, run with Landlock alone
---require                 none         Refuse the fallback if it cannot enforce this part
 --unshare-all             -            Create every namespace that can be created
 --share-net               -            Keep the network namespace of the caller
 --unshare-user            -            Create a user namespace
@@ -109,6 +105,10 @@ set -l __cocoon_table '
 --as-pid-1                -            Run the command as pid 1, without a reaper
 --cap-add                 cap          Add a capability
 --cap-drop                cap          Drop a capability
+--check                   -            Tell what this host allows a sandbox, and exit
+--check=json              -            The same, as JSON
+--fallback                none         Where namespaces are refused, run with Landlock alone
+--require                 none         Refuse the fallback if it cannot enforce this part
 '
 # END OPTIONS
 

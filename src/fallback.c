@@ -214,6 +214,10 @@ static void derive_plan(struct gaps *g)
         if (p->clone_flags & CLONE_NEWUSER)
                 gap(g, PART_IDS, "no user namespace: the command runs as uid %u with the caller's groups",
                     (unsigned) p->caller_uid);
+        if (p->caller_uid == 0 && (p->clone_flags & CLONE_NEWUSER) && plan_command_caps(p))
+                gap(g, PART_IDS,
+                    "the capabilities the command would hold in its user namespace: it gets none, as "
+                    "they would be the host's");
         if (p->caller_uid != 0 && p->caps_given && p->caps)
                 gap(g, PART_IDS, "--cap-add: without a user namespace there are no capabilities to give");
         if (p->memory_max || p->pids_max || p->cpu_max_percent || p->timeout)
@@ -300,10 +304,18 @@ int fallback_run(const struct plan *p)
                 return 1;
         /* A caller who is not root has none to give, nor may it change its
          * bounding set; root's are set as the plan says. */
-        if (p->caller_uid != 0)
+        if (p->caller_uid != 0) {
                 caps_clear();
-        else if (caps_apply(p, false) < 0)
-                return log_error("can't set the command's capabilities"), 1;
+        } else {
+                /* Capabilities meant for a user namespace would be the host's
+                 * here: none, bounding set included, so exec as uid 0 regains
+                 * none. */
+                struct plan none = *p;
+                none.caps_given = true;
+                none.caps = 0;
+                if (caps_apply((p->clone_flags & CLONE_NEWUSER) ? &none : p, false) < 0)
+                        return log_error("can't set the command's capabilities"), 1;
+        }
         if (label_exec(p->exec_label) < 0)
                 return 1;
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)

@@ -94,11 +94,6 @@ static const struct option_def table[] = {
         { "--explain=json", 0, NULL, opt_explain_json, "The same, as JSON", { N } },
         { "--profile", 1, "NAME|FILE", opt_profile, "Take the options of a profile here (a built-in, or a file)", { F } },
 
-        { "--check", 0, NULL, opt_check, "Tell what this host allows for sandboxes, and how to fix what it doesn't; exit", { N } },
-        { "--check=json", 0, NULL, opt_check_json, "The same, as JSON", { N } },
-        { "--fallback", 1, "landlock", opt_fallback, "Where the host refuses namespaces, run with Landlock alone and list what that can't enforce", { N } },
-        { "--require", 1, "PART", opt_require, "Refuse the fallback if it can't enforce PART (tmpfs, pid, net, ..., all)", { N } },
-
         { "--unshare-all", 0, NULL, opt_unshare_all, "Unshare every namespace that can be (user and cgroup when possible)", { N } },
         { "--share-net", 0, NULL, opt_share_net, "Keep the network namespace (with --unshare-all)", { N } },
         { "--unshare-user", 0, NULL, opt_unshare_user, "Create a new user namespace", { N } },
@@ -192,6 +187,11 @@ static const struct option_def table[] = {
         { "--as-pid-1", 0, NULL, opt_as_pid_1, "Run the command as pid 1 (no reaper) with --unshare-pid", { N } },
         { "--cap-add", 1, "CAP", opt_cap_add, "Give the command capability CAP (or ALL)", { COMPLETE_CAP } },
         { "--cap-drop", 1, "CAP", opt_cap_drop, "Take capability CAP (or ALL) from the command", { COMPLETE_CAP } },
+
+        { "--check", 0, NULL, opt_check, "Tell what this host allows for sandboxes, and how to fix what it doesn't; exit", { N } },
+        { "--check=json", 0, NULL, opt_check_json, "The same, as JSON", { N } },
+        { "--fallback", 1, "landlock", opt_fallback, "Where the host refuses namespaces, run with Landlock alone and list what that can't enforce", { N } },
+        { "--require", 1, "PART", opt_require, "Refuse the fallback if it can't enforce PART (tmpfs, pid, net, ..., all)", { N } },
 };
 /* clang-format on */
 
@@ -219,7 +219,6 @@ static const struct {
         const char *first, *heading;
 } help_groups[] = {
         {"--help", "General"},
-        {"--check", "Restricted hosts"},
         {"--unshare-all", "Namespaces and identity"},
         {"--chdir", "The command's directory and environment"},
         {"--bind", "File system"},
@@ -231,6 +230,7 @@ static const struct {
         {"--rlimit", "Resource limits"},
         {"--unshare-time", "Time namespace"},
         {"--new-session", "Process and capabilities"},
+        {"--check", "Restricted hosts"},
 };
 
 void print_help(FILE *out)

@@ -128,6 +128,19 @@ def test_fallback_reaches_nothing_else(sb, refuse_bin):
     assert r.err.count("Permission denied") >= 4, r.describe()
 
 
+def test_fallback_gives_no_host_capabilities(sb, refuse_bin):
+    """Capabilities meant for the sandbox's user namespace would be the host's
+    without one: the command gets none, bounding set included for root."""
+    host = Host(sb, refuse_bin, "userns:EPERM")
+    r = host.run(["--fallback", "landlock", "--unshare-user", "--ro-bind", "/", "/", "cat", "/proc/self/status"])
+    assert r.rc == 0, r.describe()
+    caps = {l.split(":")[0]: int(l.split()[1], 16) for l in r.out.splitlines() if l.startswith("Cap")}
+    assert caps["CapPrm"] == caps["CapEff"] == caps["CapAmb"] == 0, r.describe()
+    if sb.ident.is_root:
+        assert caps["CapBnd"] == 0, r.describe()
+        assert any("not enforced (ids): the capabilities" in w for w in r.warnings), r.describe()
+
+
 def test_fallback_refuses_what_is_required(host):
     sb = host.sb
     _, rw = dirs(sb)
