@@ -107,6 +107,10 @@ _cocoon_options='
 --as-pid-1                -
 --cap-add                 cap
 --cap-drop                cap
+--check                   -
+--check=json              -
+--fallback                none
+--require                 none
 '
 # END OPTIONS
 

@@ -108,6 +108,10 @@ set -l __cocoon_table '
 --as-pid-1                -            Run the command as pid 1, without a reaper
 --cap-add                 cap          Add a capability
 --cap-drop                cap          Drop a capability
+--check                   -            Tell what this host allows a sandbox, and exit
+--check=json              -            The same, as JSON
+--fallback                none         Where namespaces are refused, run with Landlock alone
+--require                 none         Refuse the fallback if it cannot enforce this part
 '
 # END OPTIONS
 

@@ -30,10 +30,7 @@ static const char *first_flag(const struct plan *p)
         return p->memory_max ? "--memory-max" : p->pids_max ? "--pids-max" : "--cpu-max";
 }
 
-/* Where cgroup2 is mounted, and the caller's cgroup in it: path gets the
- * caller's cgroup directory, parent the one to make ours in (the parent
- * directory, or the root itself when the caller is at the root). */
-static int find_own_cgroup(char *path, size_t size, char *parent, size_t psize)
+int cgroup_locate(char *path, size_t size, char *parent, size_t psize)
 {
         char line[4096], mount[4096] = "", rel[4096] = "";
         FILE *f = fopen("/proc/self/mountinfo", "re");
@@ -114,7 +111,7 @@ int cgroup_create(const struct plan *p, struct cgroup *cg)
 
         cg->dir_fd = cg->procs_fd = cg->parent_fd = -1;
         cg->created = false;
-        r = find_own_cgroup(own, sizeof own, cg->path, sizeof cg->path);
+        r = cgroup_locate(own, sizeof own, cg->path, sizeof cg->path);
         if (r < 0)
                 return log_error("%s: needs cgroup v2, and this process is in no cgroup2 hierarchy", flag), -1;
         cg->parent_fd = open(cg->path, O_PATH | O_DIRECTORY | O_CLOEXEC);

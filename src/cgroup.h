@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct plan;
 
@@ -25,3 +26,8 @@ int cgroup_join(const struct cgroup *cg);
 void cgroup_destroy(struct cgroup *cg);
 /* Kill everything in it now (--timeout). */
 void cgroup_kill(const struct cgroup *cg);
+/* Where cgroup2 is mounted, and the caller's cgroup in it: path gets the
+ * caller's cgroup directory, parent the one to make ours in (the parent
+ * directory, or the root itself when the caller is at the root). Returns 0
+ * or a negative errno (-ENOENT: no cgroup2 mount). */
+int cgroup_locate(char *path, size_t size, char *parent, size_t psize);

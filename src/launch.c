@@ -19,6 +19,7 @@
 #include "caps.h"
 #include "cgroup.h"
 #include "idmap.h"
+#include "hostcause.h"
 #include "keyring.h"
 #include "landlock.h"
 #include "log.h"
@@ -460,8 +461,10 @@ static pid_t spawn_sandbox(struct launch_ctx *ctx, pid_t parent)
         child = clone_sandbox(p);
         if (child == 0)
                 sandbox_main(ctx);
-        if (child < 0)
-                die_errno(errno, "can't create the namespaces");
+        if (child < 0) {
+                hostcause_log_clone(errno, plan_clone_flags(p));
+                _exit(1);
+        }
         closep(&ctx->report[1]);
         closep(&ctx->report[0]); /* the monitor above reads it */
         _exit(monitor_run(child, &(struct monitor_opts){.plan = p, .relay = true, .report_fd = -1, .tty = -1}));
@@ -539,7 +542,7 @@ int launch(const struct plan *p)
         child = spawn_sandbox(&ctx, parent);
         closep(&ctx.self_exe);
         if (child < 0) {
-                log_errno(errno, "can't create the namespaces");
+                hostcause_log_clone(errno, plan_clone_flags(p));
                 return 1;
         }
 

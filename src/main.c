@@ -7,7 +7,9 @@
 
 #include "launch.h"
 #include "advice.h"
+#include "check.h"
 #include "explain.h"
+#include "fallback.h"
 #include "log.h"
 #include "options.h"
 #include "plan.h"
@@ -70,12 +72,18 @@ int main(int argc, char **argv, char **envp)
                 r = 1;
         else if (exit_now)
                 r = fflush(stdout) == 0 ? 0 : 1;
+        else if (plan.check && plan.argc)
+                r = (log_error("%s: takes no command", plan.check == 2 ? "--check=json" : "--check"), 1);
+        else if (plan.check)
+                r = check_run(plan.check == 2);
         else if (plan_validate(&plan) < 0)
                 r = 1;
         else if ((advice_check(&plan), plan.explain))
                 r = explain(&plan, stdout) < 0 ? 1 : 0;
         else if ((warn_all(&plan), plan.seccomp_export))
                 r = export_program(&plan);
+        else if (plan.fallback_landlock && fallback_needed(&plan))
+                r = fallback_run(&plan);
         else
                 r = launch(&plan);
         plan_free(&plan);

@@ -190,6 +190,11 @@ static const struct option_def table[] = {
         { "--as-pid-1", 0, NULL, opt_as_pid_1, "Run the command as pid 1 (no reaper) with --unshare-pid", { N } },
         { "--cap-add", 1, "CAP", opt_cap_add, "Give the command capability CAP (or ALL)", { COMPLETE_CAP } },
         { "--cap-drop", 1, "CAP", opt_cap_drop, "Take capability CAP (or ALL) from the command", { COMPLETE_CAP } },
+
+        { "--check", 0, NULL, opt_check, "Tell what this host allows for sandboxes, and how to fix what it doesn't; exit", { N } },
+        { "--check=json", 0, NULL, opt_check_json, "The same, as JSON", { N } },
+        { "--fallback", 1, "landlock", opt_fallback, "Where the host refuses namespaces, run with Landlock alone and list what that can't enforce", { N } },
+        { "--require", 1, "PART", opt_require, "Refuse the fallback if it can't enforce PART (tmpfs, pid, net, ..., all)", { N } },
 };
 /* clang-format on */
 
@@ -228,6 +233,7 @@ static const struct {
         {"--rlimit", "Resource limits"},
         {"--unshare-time", "Time namespace"},
         {"--new-session", "Process and capabilities"},
+        {"--check", "Restricted hosts"},
 };
 
 void print_help(FILE *out)
@@ -391,7 +397,7 @@ int parse_command_line(struct plan *plan, int argc, char **argv, int *exit_now)
         log_set_context(NULL);
         if (check_modifiers(&st, NULL) < 0)
                 goto out;
-        if (st.pos >= st.n_args && !plan->seccomp_export && !plan->explain) {
+        if (st.pos >= st.n_args && !plan->seccomp_export && !plan->explain && !plan->check) {
                 log_error("no command given (try --help)");
                 goto out;
         }

@@ -173,6 +173,12 @@ int opt_pids_max(struct parse_state *st, char **a);
 int opt_cpu_max(struct parse_state *st, char **a);
 int opt_timeout(struct parse_state *st, char **a);
 
+/* opts-host.c: restricted hosts */
+int opt_check(struct parse_state *st, char **a);
+int opt_check_json(struct parse_state *st, char **a);
+int opt_fallback(struct parse_state *st, char **a);
+int opt_require(struct parse_state *st, char **a);
+
 /* opts-coord.c: coordination with the caller: fds, namespaces, lock files */
 int opt_lock_file(struct parse_state *st, char **a);
 int opt_sync_fd(struct parse_state *st, char **a);

@@ -202,6 +202,11 @@ struct plan {
         char **warnings;
         size_t n_warnings;
         int explain; /* --explain: 1 for text, 2 for JSON; nothing is made */
+
+        /* restricted hosts (check.c, fallback.c) */
+        int check;              /* --check: 1 for text, 2 for JSON; nothing is made */
+        bool fallback_landlock; /* --fallback landlock */
+        unsigned require;       /* --require: parts the fallback must enforce, 1 << enum fallback_part */
 };
 
 void plan_init(struct plan *p);

@@ -11,6 +11,7 @@
 
 #include "dataops.h"
 #include "dev.h"
+#include "hostcause.h"
 #include "hostfs.h"
 #include "label.h"
 #include "log.h"
@@ -36,7 +37,7 @@ int rootfs_enter(struct rootfs *rfs)
         rfs->empty_dir_fd = -1;
         rfs->hostfs = NULL;
         if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
-                return log_errno(errno, "can't make / a slave mount"), -1;
+                return hostcause_log_setup(errno, false, "can't make / a slave mount", "Failed to make / slave"), -1;
 
         for (size_t i = 0; i < ARRAY_SIZE(base_candidates) && !base; i++)
                 if (mount("tmpfs", base_candidates[i], "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") == 0)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "idmap.h"
+#include "hostcause.h"
 #include "log.h"
 #include "plan.h"
 #include "util.h"
@@ -88,9 +89,9 @@ static int write_maps(int proc_fd, uid_t uid, uid_t outer_uid, gid_t gid, gid_t 
         if (r < 0 && r != -ENOENT)
                 log_errno(r, "can't write /proc/self/setgroups");
         else if ((r = write_at(proc_fd, "self/uid_map", uid_line)) < 0)
-                log_errno(r, "can't write /proc/self/uid_map");
+                hostcause_log_setup(-r, true, "can't write /proc/self/uid_map", "setting up uid map");
         else if ((r = write_at(proc_fd, "self/gid_map", gid_line)) < 0)
-                log_errno(r, "can't write /proc/self/gid_map");
+                hostcause_log_setup(-r, true, "can't write /proc/self/gid_map", "setting up gid map");
         else
                 r = 0;
         return r;
