@@ -28,6 +28,7 @@ _cocoon_options='
 --unshare-uts             -
 --unshare-cgroup          -
 --unshare-cgroup-try      -
+--allow-host              none
 --uid                     number
 --gid                     number
 --map-users               none

@@ -29,6 +29,7 @@ set -l __cocoon_table '
 --unshare-uts             -            Create a UTS namespace
 --unshare-cgroup          -            Create a cgroup namespace
 --unshare-cgroup-try      -            Create a cgroup namespace if possible
+--allow-host              none         Network only through the monitor proxy, to listed hosts
 --uid                     number       User id inside the sandbox
 --gid                     number       Group id inside the sandbox
 --map-users               none         Map you to root and your subordinate ids above (auto)

@@ -270,6 +270,12 @@ static int layout(const json_t *d, FILE *out)
         fprintf(out, "%-12s ", "capabilities");
         list(out, json_object_get(id, "capabilities"), " ");
         fputc('\n', out);
+        if (json_object_get(d, "proxy")) {
+                const json_t *px = json_object_get(d, "proxy");
+                fprintf(out, "%-12s only through the proxy at %s (--allow-host), to: ", "network", str(px, "listen"));
+                list(out, json_object_get(px, "allow_hosts"), ", ");
+                fputc('\n', out);
+        }
         mounts(out, json_object_get(d, "mounts"));
         masks(out, json_object_get(d, "masks"));
         seccomp(out, json_object_get(d, "seccomp"));

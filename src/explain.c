@@ -15,6 +15,7 @@
 #include "log.h"
 #include "masks.h"
 #include "plan.h"
+#include "proxy.h"
 #include "rlimits.h"
 #include "util.h"
 
@@ -243,12 +244,30 @@ static json_t *limits(const struct plan *p)
         return o;
 }
 
+/* --allow-host: where the proxy listens, and what it lets through. */
+static json_t *proxy(const struct plan *p)
+{
+        json_t *o = json_object(), *hosts = json_array();
+        char rule[PROXY_HOST_MAX + 16];
+
+        for (size_t i = 0; i < p->n_allow_hosts; i++) {
+                proxy_rule_format(&p->allow_hosts[i], rule, sizeof rule);
+                json_array_append_new(hosts, p->allow_hosts[i].port ? json_string(rule)
+                                                                    : json_sprintf("%s (ports 443 and 80)", rule));
+        }
+        json_object_set_new(o, "listen", json_sprintf("127.0.0.1:%d", PROXY_PORT));
+        json_object_set_new(o, "allow_hosts", hosts);
+        return o;
+}
+
 static json_t *describe(const struct plan *p)
 {
         json_t *o = json_object(), *mounts = json_array(), *env = json_object();
 
         json_object_set_new(o, "namespaces", namespaces(p));
         json_object_set_new(o, "identity", identity(p));
+        if (p->n_allow_hosts)
+                json_object_set_new(o, "proxy", proxy(p));
         for (size_t i = 0; i < p->n_ops; i++)
                 json_array_append_new(mounts, mount(&p->ops[i]));
         json_object_set_new(o, "mounts", mounts);

@@ -65,6 +65,7 @@ struct launch_ctx {
         int self_exe;         /* our own file, for a reaper without the freestanding image */
         int exec_note[2];     /* pipe: the command's process notes its exec (see status_exec_note) */
         int idmap_sync[2];    /* pipe: the monitor wrote the sandbox's maps of many ids (idmap.h) */
+        int proxy[2];         /* --allow-host: the sandbox hands the proxy's listening socket to the monitor */
 };
 
 /* Change to the working directory the command starts in, and return it:
@@ -169,7 +170,8 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
                          .host_proc = -1,
                          .self_exe = ctx->self_exe,
                          .report_fd = -1,
-                         .exec_note_fd = ctx->exec_note[1]};
+                         .exec_note_fd = ctx->exec_note[1],
+                         .proxy_fd = -1};
         /* When the mounts get locked, the mount namespace the command runs in
          * is made at the end (by pid 1 with --disable-userns or Landlock,
          * else by the command): report it then, unless the caller needs our
@@ -211,6 +213,7 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
         if (ctx->report[0] >= 0)
                 close(ctx->report[0]);
         closep(&ctx->exec_note[0]);
+        closep(&ctx->proxy[0]);
         if (!report_late)
                 report_namespaces(ctx, &s, -1);
 
@@ -258,6 +261,13 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
         if ((p->disable_userns || (lock && !s.nest_command)) &&
             (userns_nest(p, s.host_proc, lock) < 0 ||
              (lock && (p->clone_flags & CLONE_NEWNET) && net_loopback_up() < 0)))
+                _exit(1);
+        /* The network namespace is the command's now, unless the command
+         * makes it again as it locks its mounts: the proxy's socket goes
+         * there (see pid1.c's lock_mounts). */
+        if (lock && s.nest_command)
+                s.proxy_fd = take_fd(&ctx->proxy[1]);
+        else if (net_proxy_hand_over(take_fd(&ctx->proxy[1])) < 0)
                 _exit(1);
         if (report_late && !s.nest_command)
                 report_namespaces(ctx, &s, s.host_proc);
@@ -467,7 +477,10 @@ static pid_t spawn_sandbox(struct launch_ctx *ctx, pid_t parent)
         }
         closep(&ctx->report[1]);
         closep(&ctx->report[0]); /* the monitor above reads it */
-        _exit(monitor_run(child, &(struct monitor_opts){.plan = p, .relay = true, .report_fd = -1, .tty = -1}));
+        closep(&ctx->proxy[1]);
+        closep(&ctx->proxy[0]);
+        _exit(monitor_run(
+                child, &(struct monitor_opts){.plan = p, .relay = true, .report_fd = -1, .proxy_fd = -1, .tty = -1}));
 }
 
 /* Write the maps of the sandbox's first process, then let it go on; if
@@ -496,10 +509,11 @@ int launch(const struct plan *p)
                                  .report = {-1, -1},
                                  .release = {-1, -1},
                                  .exec_note = {-1, -1},
-                                 .idmap_sync = {-1, -1}};
+                                 .idmap_sync = {-1, -1},
+                                 .proxy = {-1, -1}};
         pid_t parent = getppid();
         struct monitor_opts mo = {
-                .plan = p, .original_parent = parent, .cgroup = cgroup_wanted(p) ? &ctx.cgroup : NULL};
+                .plan = p, .original_parent = parent, .proxy_fd = -1, .cgroup = cgroup_wanted(p) ? &ctx.cgroup : NULL};
         pid_t child;
         int code;
 
@@ -524,6 +538,8 @@ int launch(const struct plan *p)
                 return log_errno(errno, "can't create a pipe"), 1;
         if (p->maps_wide && pipe2(ctx.idmap_sync, O_CLOEXEC) < 0)
                 return log_errno(errno, "can't create a pipe"), 1;
+        if (p->n_allow_hosts && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctx.proxy) < 0)
+                return log_errno(errno, "can't create a socket pair"), 1;
         if (join_namespaces(p) < 0)
                 return 1;
         ctx.cgroup.procs_fd = -1;
@@ -557,6 +573,8 @@ int launch(const struct plan *p)
         if (ctx.report[1] >= 0)
                 close(ctx.report[1]);
         closep(&ctx.exec_note[1]);
+        closep(&ctx.proxy[1]);
+        mo.proxy_fd = ctx.proxy[0];
         if (ctx.exec_note[0] >= 0)
                 fcntl(ctx.exec_note[0], F_SETFL, O_NONBLOCK);
         if (p->sync_fd >= 0)
@@ -564,6 +582,7 @@ int launch(const struct plan *p)
         mo.report_fd = ctx.report[0];
         code = monitor_run(child, &mo);
         closep(&ctx.report[0]);
+        closep(&ctx.proxy[0]);
         if (cgroup_wanted(p))
                 cgroup_destroy(&ctx.cgroup);
         if (p->json_status_fd >= 0 && status_command_started(ctx.exec_note[0]))

@@ -15,6 +15,7 @@ struct monitor_opts {
         bool relay;                  /* an intermediate that only relays signals (see spawn_sandbox) */
         pid_t original_parent;       /* to notice that it died (--die-with-parent) */
         int report_fd;               /* the sandbox's report channel (see report.h), or -1 */
+        int proxy_fd;                /* --allow-host: where the proxy's listening socket comes from, or -1 */
         const struct cgroup *cgroup; /* the sandbox's, if any */
         int tty;                     /* our controlling terminal, when we are its foreground, or -1 */
         pid_t foreground;            /* then our process group, to give back at the end */
@@ -82,6 +83,7 @@ void monitor_last_word(const char *fmt, ...) __attribute__((format(printf, 1, 2)
 /* The services, one file each (their state is their file's own: one
  * monitor runs per process). */
 extern const struct monitor_service monitor_signals, monitor_timeout, monitor_parent, monitor_report, monitor_last;
+extern const struct monitor_service monitor_proxy;
 
 /* The monitor, outside the sandbox: serves it while it runs, kills whatever
  * it left behind, and returns the exit code for cocoon. */

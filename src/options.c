@@ -103,6 +103,7 @@ static const struct option_def table[] = {
         { "--unshare-net", 0, NULL, opt_unshare_net, "Create a new network namespace with loopback up", { N } },
         { "--unshare-uts", 0, NULL, opt_unshare_uts, "Create a new UTS namespace (hostname)", { N } },
         { "--unshare-cgroup", 0, NULL, opt_unshare_cgroup, "Create a new cgroup namespace", { N } },
+        { "--allow-host", 1, "HOST[:PORT]", opt_allow_host, "Network only through a proxy to HOST (port 443 and 80, *.domain matches below it)", { N } },
         { "--unshare-cgroup-try", 0, NULL, opt_unshare_cgroup_try, "Create a new cgroup namespace if the kernel has them", { N } },
         { "--uid", 1, "UID", opt_uid, "User id inside the sandbox", { COMPLETE_NUMBER } },
         { "--gid", 1, "GID", opt_gid, "Group id inside the sandbox", { COMPLETE_NUMBER } },
@@ -405,6 +406,7 @@ int parse_command_line(struct plan *plan, int argc, char **argv, int *exit_now)
         plan->argv = xcalloc(plan->argc + 1, sizeof(char *));
         for (size_t i = 0; i < plan->argc; i++)
                 plan->argv[i] = xstrdup(st.args[st.pos + i]);
+        opts_proxy_env(plan);
         r = 0;
 out:
         parse_state_free(&st);

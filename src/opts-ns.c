@@ -70,6 +70,9 @@ int opt_unshare_all(struct parse_state *st, char **a)
  * (or --unshare-all) wins. */
 int opt_share_net(struct parse_state *st, char **a)
 {
+        if (st->plan->n_allow_hosts)
+                return fail(st, "can't be combined with --allow-host: the sandbox reaches the network only "
+                                "through the proxy");
         st->share_net_given = true;
         st->plan->clone_flags &= ~CLONE_NEWNET;
         return 0;

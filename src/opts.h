@@ -73,6 +73,11 @@ int opt_version(struct parse_state *st, char **a);
 int opt_args(struct parse_state *st, char **a);
 int opt_level_prefix(struct parse_state *st, char **a);
 
+/* opts-proxy.c: --allow-host, and the variables that lead the command to
+ * the proxy (set once the options are parsed) */
+int opt_allow_host(struct parse_state *st, char **a);
+void opts_proxy_env(struct plan *p);
+
 /* opts-profile.c: --profile */
 int opt_profile(struct parse_state *st, char **a);
 /* "FILE:LINE" of the word at st->pos when a profile gave it, else NULL. */

@@ -156,6 +156,9 @@ static void lock_mounts(const struct pid1 *s, bool forked)
                 prctl(PR_SET_DUMPABLE, 0);
         if ((s->plan->clone_flags & CLONE_NEWNET) && net_loopback_up() < 0)
                 _exit(1);
+        /* Our copy of the channel: pid 1 closes its own (see pid1_run). */
+        if (net_proxy_hand_over(s->proxy_fd) < 0)
+                _exit(1);
 }
 
 /* pid 1 moves into the namespaces that the command made again, but for its
@@ -571,6 +574,8 @@ _Noreturn void pid1_run(struct pid1 *s)
          * the command reads the field. */
         if (s->report_fd >= 0)
                 close(s->report_fd);
+        if (s->proxy_fd >= 0)
+                close(s->proxy_fd);
         if (reported)
                 wait_for_block_fd(p); /* the command waits at the gate meanwhile */
         /* Our copies only: the command, which may share this memory, reads

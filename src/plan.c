@@ -68,6 +68,9 @@ void plan_free(struct plan *p)
                 free(p->landlock_paths[i].path);
         free(p->landlock_paths);
         free(p->connect_tcp);
+        for (size_t i = 0; i < p->n_allow_hosts; i++)
+                free(p->allow_hosts[i].host);
+        free(p->allow_hosts);
         free(p->bind_tcp);
         free(p->rlimits);
         for (size_t i = 0; i < p->n_unmask; i++)

@@ -67,6 +67,14 @@ struct port_range {
         unsigned first, last;
 };
 
+/* --allow-host HOST[:PORT] (proxy.h) */
+struct allow_host {
+        char *host;    /* lower case; for a wildcard, the part after "*." */
+        unsigned port; /* 0: 80 and 443 */
+        bool wildcard; /* "*.host": any name below host, not host itself */
+        bool ip;       /* an IP literal, in its canonical text */
+};
+
 /* --rlimit NAME=SOFT[:HARD] */
 struct rlimit_setting {
         int resource;
@@ -112,6 +120,11 @@ struct plan {
         bool map_users_auto;
         struct id_map uid_map, gid_map;
         bool maps_wide;
+
+        /* --allow-host: the monitor's proxy serves the sandbox's network
+         * namespace, which has nothing but loopback */
+        struct allow_host *allow_hosts;
+        size_t n_allow_hosts;
 
         /* environment: the final environ of the command */
         char **env;
