@@ -2,6 +2,7 @@
 /* --learn: a profile from the report's events (learn.h). */
 #include "learn.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +51,7 @@ int learn_write(int fd, const char *path, const struct report_event *ev, const u
                 const struct report_event *e = &ev[i];
 
                 if (e->kind == REPORT_SECCOMP) {
-                        calls++;
+                        calls += e->err != ENOSYS; /* a fallback, not a need */
                         continue;
                 }
                 if (!e->suggest || e->learn == LEARN_NONE || seen_before(ev, i))
@@ -66,7 +67,7 @@ int learn_write(int fd, const char *path, const struct report_event *ev, const u
         if (calls) {
                 fprintf(f, "\n# seccomp: the profile refused these system calls (no option allows one call):\n");
                 for (size_t i = 0; i < n; i++)
-                        if (ev[i].kind == REPORT_SECCOMP)
+                        if (ev[i].kind == REPORT_SECCOMP && ev[i].err != ENOSYS)
                                 fprintf(f, "#   %s (%lu times)\n", ev[i].syscall ? ev[i].syscall : "?", count[i]);
                 fprintf(f, "# To allow them, copy the profile (cocoon's default is seccomp-default.json in its\n"
                            "# sources), add their names to a rule with \"action\": \"SCMP_ACT_ALLOW\", and give\n"

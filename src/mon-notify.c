@@ -31,7 +31,7 @@
 #include "report.h"
 #include "util.h"
 
-#define CHECKS_PER_SECOND 5000
+#define CHECKS_PER_SECOND 20000
 #define NOTIFS_PER_WAKEUP 64
 
 static struct {

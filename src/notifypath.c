@@ -102,7 +102,6 @@ struct look {
         const struct seccomp_notif *req;
         const struct call *call;
         pid_t pid;
-        char exe[256];
         int root; /* /proc/PID/root, O_PATH */
 };
 
@@ -242,9 +241,14 @@ static bool under(const char *path, const char *dest)
 static void event(const struct look *l, enum report_kind kind, const char *path, const char *address,
                   const char *verdict, int err, const char *cause, const char *suggest, enum report_learn learn)
 {
+        char exe[256];
+
+        notifypath_exe(l->pid, exe, sizeof exe);
+        if (!live(l))
+                return;
         report_event(&(struct report_event){.kind = kind,
                                             .pid = l->pid,
-                                            .exe = l->exe[0] ? l->exe : NULL,
+                                            .exe = exe[0] ? exe : NULL,
                                             .syscall = l->call->name,
                                             .path = path,
                                             .address = address,
@@ -405,6 +409,7 @@ static void look_at_path(const struct look *l, const char *path, uint64_t flags,
         bool creates = l->call->what == CREATES || (flags & O_CREAT);
         _cleanup_close_ int fd = -1;
         struct statfs sfs;
+        struct stat st;
 
         fd = in_sandbox(l, path);
         if (masked(l, path)) {
@@ -435,7 +440,12 @@ static void look_at_path(const struct look *l, const char *path, uint64_t flags,
         }
         if (fd < 0 || !live(l))
                 return;
-        if (w && fstatfs(fd, &sfs) == 0 && (sfs.f_flags & ST_RDONLY))
+        if (fstat(fd, &st) < 0)
+                return;
+        /* A read-only mount refuses writes to files, directories and
+         * links; devices, pipes and sockets are written all the same. */
+        if (w && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISLNK(st.st_mode)) && fstatfs(fd, &sfs) == 0 &&
+            (sfs.f_flags & ST_RDONLY))
                 report_readonly(l, path);
         else if (l->call->what == EXECS)
                 look_at_exec(l, fd, path);
@@ -544,7 +554,6 @@ void notifypath_look(const struct plan *p, int listener, const struct seccomp_no
         l.root = open(name, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (l.root < 0 || !live(&l))
                 goto out;
-        notifypath_exe(l.pid, l.exe, sizeof l.exe);
         dirfd = l.call->dirfd < 0 ? AT_FDCWD : (int) a[l.call->dirfd];
         if (l.call->what == CONNECTS || l.call->what == BINDS) {
                 look_at_address(&l, read_proc_link(&l, "cwd", cwd, sizeof cwd) ? cwd : NULL);

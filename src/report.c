@@ -147,12 +147,23 @@ void report_dropped(unsigned long n)
         st.dropped += n;
 }
 
+/* A refusal with ENOSYS is how a profile makes the C library fall back to
+ * an older call (clone3 to clone): in the JSON, not in the summary. */
+static bool quiet(const struct report_event *e)
+{
+        return e->kind == REPORT_SECCOMP && e->err == ENOSYS;
+}
+
 /* The summary on stderr: one line per cause, with what would allow it. */
 static void summarize(void)
 {
         const char *me = log_progname();
 
-        if (st.n == 0) {
+        size_t shown = 0;
+
+        for (size_t i = 0; i < st.n; i++)
+                shown += !quiet(&st.ev[i]);
+        if (shown == 0) {
                 fprintf(stderr, "%s: report: the sandbox refused nothing that the report can see\n", me);
         } else {
                 fprintf(stderr, "%s: report: what the sandbox refused, and what would allow it:\n", me);
@@ -160,6 +171,8 @@ static void summarize(void)
                         const struct report_event *e = &st.ev[i];
                         char times[32] = "";
 
+                        if (quiet(e))
+                                continue;
                         if (st.count[i] > 1)
                                 snprintf(times, sizeof times, ", %lu times", st.count[i]);
                         fprintf(stderr, "%s: report: %s (%s%s%s%s)%s%s\n", me, e->cause, e->exe ? e->exe : "",
