@@ -381,22 +381,32 @@ static void look_at_path(const struct look *l, const char *path, uint64_t flags,
  * what is missing is where it leads (up to 8 links deep). */
 static bool look_at_link(const struct look *l, const char *path, uint64_t flags, unsigned depth)
 {
-        _cleanup_close_ int fd = -1;
+        _cleanup_close_ int dir_fd = -1, fd = -1;
         char target[PATH_MAX], dir[PATH_MAX], next[PATH_MAX];
-        char *slash;
+        const char *base = strrchr(path, '/');
         ssize_t n;
 
-        fd = sys_openat2(l->root, path, O_PATH | O_NOFOLLOW | O_CLOEXEC, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
-        if (fd < 0 || depth >= 8)
+        if (!base || !base[1] || depth >= 8 || (size_t) (base - path) >= sizeof dir)
+                return false;
+        /* Its directory inside the root, then the last component itself,
+         * unfollowed: with openat2 or with the walk of inroot.c alike. */
+        if (base == path) {
+                strcpy(dir, "/");
+        } else {
+                memcpy(dir, path, (size_t) (base - path));
+                dir[base - path] = '\0';
+        }
+        base++;
+        dir_fd = in_sandbox(l, dir);
+        if (dir_fd < 0)
+                return false;
+        fd = openat(dir_fd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
                 return false;
         n = readlinkat(fd, "", target, sizeof target - 1);
         if (n <= 0)
                 return false;
         target[n] = '\0';
-        snprintf(dir, sizeof dir, "%s", path);
-        slash = strrchr(dir, '/');
-        if (slash)
-                slash[slash == dir ? 1 : 0] = '\0';
         if (!join_path(dir, target, next) || !live(l))
                 return false;
         look_at_path(l, next, flags, depth + 1);
