@@ -83,6 +83,9 @@ _cocoon_options='
 --userns-block-fd         fd
 --info-fd                 fd
 --json-status-fd          fd
+--report                  -
+--report-fd               fd
+--learn                   file
 --exec-label              none
 --file-label              none
 --not-a-security-boundary -

@@ -84,6 +84,9 @@ set -l __cocoon_table '
 --userns-block-fd         fd           Wait on a descriptor for the caller to write the id maps
 --info-fd                 fd           Write JSON about the sandbox to a file descriptor
 --json-status-fd          fd           Write JSON status lines to a file descriptor
+--report                  -            Say on stderr what the sandbox refused, when it ends
+--report-fd               fd           Write what the sandbox refuses as JSON lines to a descriptor
+--learn                   file         Write a profile of what the command needed, for review
 --exec-label              none         SELinux context of the command
 --file-label              none         SELinux context of the tmpfs mounts
 --not-a-security-boundary -            Let submounts of binds keep their flags if they cannot change

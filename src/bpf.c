@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -126,6 +128,14 @@ int bpf_load(const struct bpf_prog *prog)
         if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog) < 0)
                 return -errno;
         return 0;
+}
+
+int bpf_load_listener(const struct bpf_prog *prog)
+{
+        struct sock_fprog fprog = {.len = (unsigned short) prog->len, .filter = prog->insns};
+        long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &fprog);
+
+        return fd < 0 ? -errno : (int) fd;
 }
 
 /* One word of the seccomp_data, as a BPF_ABS load sees it. */

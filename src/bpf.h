@@ -22,6 +22,9 @@ int bpf_parse(const void *data, size_t size, struct bpf_prog *out, char *err, si
 
 /* Install a program on the calling thread (needs no_new_privs). */
 int bpf_load(const struct bpf_prog *prog);
+/* The same with a user-notification listener: its fd (close-on-exec), or a
+ * negative errno (-EBUSY: a filter above us has one already). */
+int bpf_load_listener(const struct bpf_prog *prog);
 
 /* What a checked program answers for one system call (SECCOMP_RET_*), as the
  * kernel would run it. */

@@ -208,6 +208,19 @@ static int script_interp(const char *head, char *interp, size_t size, const char
         return 1;
 }
 
+int exechint_interp(int fd, char *interp, size_t size)
+{
+        char head[HEAD_SIZE];
+        const char *why;
+        ssize_t n = read_at(fd, head, sizeof head, 0);
+
+        if (n < 2)
+                return n < 0 ? -1 : 0;
+        if (head[0] == '#' && head[1] == '!')
+                return script_interp(head, interp, size, &why);
+        return elf_interp_fd(fd, interp, size);
+}
+
 /* A relative interpreter is looked up from the working directory. */
 #define RELATIVE_NOTE "a relative path looked up from the working directory"
 

@@ -187,6 +187,8 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
         closep(&ctx->cgroup.procs_fd);
         close_plan_fd(p->info_fd);
         close_plan_fd(p->json_status_fd);
+        close_plan_fd(p->report_fd);
+        close_plan_fd(p->learn_fd);
         close_plan_fd(p->userns_fd);
         close_plan_fd(p->pidns_fd);
         /* In a new pid namespace getppid() is 0 whatever happens: ask the
@@ -341,7 +343,8 @@ static pid_t clone_sandbox(const struct plan *p)
  * report, nothing the caller waits on, no timeout, and, if its parent's death
  * is to end it, no cgroup to remove (reaper_await_release leaves at once).
  * Not in a user namespace the caller handed us either: other processes live
- * there (see sandbox_main). Nor with --unshare-time: the kernel lets only a
+ * there (see sandbox_main). Not with --report, whose listener the monitor
+ * serves from the first seccomp program on. Nor with --unshare-time: the kernel lets only a
  * process that shares its memory with no other enter a time namespace.
  * Sanitizer builds keep to a process of their own (the code that runs is the
  * same), and so does a launch under valgrind. Without the freestanding
@@ -368,7 +371,7 @@ static bool can_share_memory(const struct plan *p)
         return processes_may_share_memory() && (!plan_needs_reaper(p) || reaper_ok) &&
                (!p->die_with_parent || death_ok) && p->pidns_fd < 0 && p->userns_fd < 0 && p->info_fd < 0 &&
                p->json_status_fd < 0 && p->block_fd < 0 && p->userns_block_fd < 0 && p->timeout == 0 &&
-               !p->unshare_time && !p->maps_wide;
+               !p->unshare_time && !p->maps_wide && !plan_reports(p);
 }
 
 /* On a copy of the context: what the sandbox changes in it (the fds it

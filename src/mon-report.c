@@ -11,7 +11,8 @@
  * --json-status-fd gives command-pid on a line of its own later.
  *
  * The messages come from the sandbox: their size is checked, and the only
- * fd taken is one that SCM_RIGHTS carries with the command's message.
+ * fds taken are one that SCM_RIGHTS carries with the command's message, and
+ * the seccomp listener of --report ('L', see mon-notify.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -110,6 +111,8 @@ static bool receive(struct monitor *m)
                 st.have_ns = true;
                 if (sender > 0)
                         st.child = sender;
+        } else if (n == 1 && ((char *) &r)[0] == 'L' && fd >= 0) {
+                monitor_notify_listener(m, &fd);
         } else if (n == 1 && ((char *) &r)[0] == 'C' && m->command_pid == 0 && sender > 0) {
                 m->command_pid = sender;
                 m->command_pidfd = take_fd(&fd);

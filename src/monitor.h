@@ -84,6 +84,12 @@ void monitor_last_word(const char *fmt, ...) __attribute__((format(printf, 1, 2)
  * monitor runs per process). */
 extern const struct monitor_service monitor_signals, monitor_timeout, monitor_parent, monitor_report, monitor_last;
 extern const struct monitor_service monitor_proxy;
+extern const struct monitor_service monitor_signals, monitor_timeout, monitor_parent, monitor_report, monitor_last,
+        monitor_events, monitor_notify;
+
+/* The seccomp listener, from the report channel: taken when it is one and
+ * the plan asks for a report (mon-notify.c); else closed. */
+void monitor_notify_listener(struct monitor *m, int *fd);
 
 /* The monitor, outside the sandbox: serves it while it runs, kills whatever
  * it left behind, and returns the exit code for cocoon. */

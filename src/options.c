@@ -163,6 +163,9 @@ static const struct option_def table[] = {
         { "--userns-block-fd", 1, "FD", opt_userns_block_fd, "Wait on FD for the caller to set up the id maps", { COMPLETE_FD } },
         { "--info-fd", 1, "FD", opt_info_fd, "Write JSON about the sandbox (child and command pids, namespaces) to FD", { COMPLETE_FD } },
         { "--json-status-fd", 1, "FD", opt_json_status_fd, "Write JSON lines with the child and command pids and exit code to FD", { COMPLETE_FD } },
+        { "--report", 0, NULL, opt_report, "When the sandbox ends, say on stderr what it refused and which option would allow it", { N } },
+        { "--report-fd", 1, "FD", opt_report_fd, "Write what the sandbox refuses to FD as JSON lines, while it runs", { COMPLETE_FD } },
+        { "--learn", 1, "FILE", opt_learn, "Observe the command and write a profile of what it needed to FILE, for review", { F } },
         { "--exec-label", 1, "LABEL", opt_exec_label, "SELinux context of the command (SELinux systems only)", { N } },
         { "--file-label", 1, "LABEL", opt_file_label, "SELinux context of the tmpfs mounts cocoon makes (SELinux systems only)", { N } },
 

@@ -191,6 +191,10 @@ int opt_block_fd(struct parse_state *st, char **a);
 int opt_userns_block_fd(struct parse_state *st, char **a);
 int opt_info_fd(struct parse_state *st, char **a);
 int opt_json_status_fd(struct parse_state *st, char **a);
+/* opts-report.c: observing the sandbox */
+int opt_report(struct parse_state *st, char **a);
+int opt_report_fd(struct parse_state *st, char **a);
+int opt_learn(struct parse_state *st, char **a);
 int opt_userns(struct parse_state *st, char **a);
 int opt_userns2(struct parse_state *st, char **a);
 int opt_pidns(struct parse_state *st, char **a);

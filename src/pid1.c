@@ -43,6 +43,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/sendfile.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -121,6 +122,71 @@ static void prepare_command(struct pid1 *s)
         if (p->assert_userns_disabled && userns_assert_disabled() < 0)
                 _exit(1);
         umask(s->saved_umask);
+}
+
+static void load_filters(const struct plan *p);
+static bool filters_allow(const struct plan *p, int nr, uint64_t arg0, uint64_t arg4);
+
+/* The monitor's listener, with a message of one byte (see mon-report.c). */
+static void send_listener(int chan, int fd)
+{
+        union {
+                char buf[CMSG_SPACE(sizeof(int))];
+                struct cmsghdr align;
+        } control;
+        struct iovec iov = {.iov_base = "L", .iov_len = 1};
+        struct msghdr msg = {
+                .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
+        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &fd, sizeof(int));
+        if (sendmsg(chan, &msg, MSG_NOSIGNAL) != 1)
+                die_errno(errno, "--report: can't hand the listener to the monitor");
+}
+
+/*
+ * --report: the programs that let the monitor see what the command is
+ * refused (notifybpf.h), the listener's last. Its fd goes to the monitor at
+ * once and is closed here: nothing of the sandbox keeps it, or the sandbox
+ * could answer its own calls. Until the monitor has it, a notified call
+ * waits; the send itself is no call that the listener's program notifies
+ * (unless the programs refuse it: then cocoon says so before loading).
+ */
+static void load_observed_filters(struct pid1 *s)
+{
+        const struct plan *p = s->plan;
+        size_t n = p->n_report_programs;
+        int fd;
+
+        if (s->notify_chan < 0 || n == 0)
+                die("--report: the monitor's channel is gone");
+        if (!filters_allow(p, SYS_sendmsg, (uint64_t) s->notify_chan, 0))
+                die("--report: the seccomp programs refuse sendmsg, which hands the monitor its listener");
+        for (size_t i = 0; i + 1 < n; i++) {
+                int r = bpf_load(&p->report_programs[i]);
+                if (r < 0)
+                        die_errno(r, "can't load seccomp program %zu of %zu", i + 1, n);
+        }
+        fd = bpf_load_listener(&p->report_programs[n - 1]);
+        if (fd == -EBUSY)
+                die("--report: a seccomp listener is active above cocoon already (the kernel allows one)");
+        if (fd < 0)
+                die_errno(fd, "--report: can't load the listener's seccomp program");
+        send_listener(s->notify_chan, fd);
+        close(fd);
+        close(s->notify_chan);
+}
+
+/* The command's programs: observed with --report. */
+static void load_command_filters(struct pid1 *s)
+{
+        if (plan_reports(s->plan))
+                load_observed_filters(s);
+        else
+                load_filters(s->plan);
 }
 
 static void load_filters(const struct plan *p)
@@ -211,7 +277,9 @@ static _Noreturn void exec_command(struct pid1 *s)
         /* The note goes before the filters, which might refuse the write; a
          * second byte says the command did not start after all. */
         status_exec_note(s->exec_note_fd);
-        if (!s->filters_on)
+        if (!s->filters_on && plan_reports(p))
+                load_observed_filters(s);
+        else if (!s->filters_on)
                 for (size_t i = 0; i < p->n_programs; i++) {
                         int r = bpf_load(&p->programs[i]);
                         if (r < 0) {
@@ -513,6 +581,9 @@ _Noreturn void pid1_run(struct pid1 *s)
 
         s->image_fd = s->children_fd = s->gate[0] = s->gate[1] = s->nested[0] = s->nested[1] = -1;
         s->pid = getpid();
+        s->notify_chan = -1;
+        if (plan_reports(p) && s->report_fd >= 0)
+                s->notify_chan = fcntl(s->report_fd, F_DUPFD_CLOEXEC, 3);
         prepare_command(s);
         if (!plan_needs_reaper(p)) {
                 if (s->nest_command)
@@ -550,7 +621,7 @@ _Noreturn void pid1_run(struct pid1 *s)
         reported = !s->nest_command && report(s, 0);
         lock_down(s);
         if (s->filters_on)
-                load_filters(p);
+                load_command_filters(s);
         command = spawn_command(s);
         if (command < 0)
                 die_errno(errno, "can't fork the command");
@@ -576,6 +647,8 @@ _Noreturn void pid1_run(struct pid1 *s)
                 close(s->report_fd);
         if (s->proxy_fd >= 0)
                 close(s->proxy_fd);
+        if (s->notify_chan >= 0 && !s->filters_on) /* the command's, to send its listener */
+                close(s->notify_chan);
         if (reported)
                 wait_for_block_fd(p); /* the command waits at the gate meanwhile */
         /* Our copies only: the command, which may share this memory, reads

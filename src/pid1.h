@@ -30,6 +30,7 @@ struct pid1 {
         bool ns_collected;
         struct ns_report ns;
         int self_exe;     /* without a freestanding reaper, cocoon's own file, to copy; or -1 */
+        int notify_chan;  /* --report: a copy of report_fd, to hand the monitor the listener (see pid1.c), or -1 */
         int exec_note_fd; /* --json-status-fd: the command notes its exec here (status_exec_note), or -1 */
         int proxy_fd; /* --allow-host, when the command makes the network namespace again: see net_proxy_hand_over */
 

@@ -27,6 +27,7 @@ void plan_init(struct plan *p)
                 n++;
         p->userns_fd = p->userns2_fd = p->pidns_fd = -1;
         p->sync_fd = p->block_fd = p->userns_block_fd = p->info_fd = p->json_status_fd = -1;
+        p->report_fd = p->learn_fd = -1;
         p->env = xcalloc(n + 1, sizeof(char *));
         for (size_t i = 0; i < n; i++)
                 p->env[i] = xstrdup(environ[i]);
@@ -64,6 +65,11 @@ void plan_free(struct plan *p)
         for (size_t i = 0; i < p->n_programs; i++)
                 free(p->programs[i].insns);
         free(p->programs);
+        for (size_t i = 0; i < p->n_report_programs; i++)
+                free(p->report_programs[i].insns);
+        free(p->report_programs);
+        free(p->program_ours);
+        free(p->learn_path);
         for (size_t i = 0; i < p->n_landlock_paths; i++)
                 free(p->landlock_paths[i].path);
         free(p->landlock_paths);
@@ -271,4 +277,9 @@ bool plan_bwrap_has_init(const struct plan *p)
 bool plan_needs_reaper(const struct plan *p)
 {
         return plan_bwrap_has_init(p) || (!p->as_pid_1 && plan_reaper_cleans_up(p));
+}
+
+bool plan_reports(const struct plan *p)
+{
+        return p->report_summary || p->report_fd >= 0 || p->learn_path;
 }

@@ -164,6 +164,19 @@ struct plan {
         struct bpf_prog *programs;
         size_t n_programs;
 
+        /* --report, --report-fd, --learn (report.h). Validation then fills
+         * in program_ours (per program: compiled by cocoon, so the report
+         * sees what it refuses) and the programs loaded instead of
+         * programs: ours with their refusals left to the listener's
+         * program, which comes last (notifybpf.h). */
+        bool report_summary;
+        int report_fd;
+        char *learn_path;
+        int learn_fd; /* opened when parsed */
+        bool *program_ours;
+        struct bpf_prog *report_programs;
+        size_t n_report_programs;
+
         /* /proc and /sys masks lifted by --unmask ("all" lifts every one) */
         char **unmask;
         size_t n_unmask;
@@ -275,3 +288,5 @@ bool plan_reaper_cleans_up(const struct plan *p);
 bool plan_bwrap_has_init(const struct plan *p);
 /* Whether a reaper runs above the command (pid 1, with a pid namespace). */
 bool plan_needs_reaper(const struct plan *p);
+/* Whether the sandbox is observed (--report, --report-fd, --learn). */
+bool plan_reports(const struct plan *p);

@@ -16,6 +16,7 @@
 #include "profile.h"
 #include "unmask.h"
 #include "userns.h"
+#include "notifybpf.h"
 #include "util.h"
 
 static int make_absolute(const struct fs_op *op, char **path, const char *cwd)
@@ -41,8 +42,11 @@ static struct bpf_prog copy_program(const struct bpf_prog_const *src)
         return prog;
 }
 
-static void add_program(struct plan *p, struct bpf_prog *prog)
+/* ours: compiled by cocoon, which the report can see into. */
+static void add_program(struct plan *p, struct bpf_prog *prog, bool ours)
 {
+        p->program_ours = xrealloc(p->program_ours, sizeof *p->program_ours * (p->n_programs + 1));
+        p->program_ours[p->n_programs] = ours;
         p->programs = xrealloc(p->programs, sizeof *p->programs * (p->n_programs + 1));
         p->programs[p->n_programs++] = *prog;
         prog->insns = NULL;
@@ -94,7 +98,7 @@ static int compile_profile(struct plan *p, const char *file)
         }
         if (r < 0)
                 return log_error("--seccomp-profile: %s", err), -1;
-        add_program(p, &prog);
+        add_program(p, &prog, true);
         return 0;
 }
 
@@ -110,15 +114,18 @@ static int build_programs(struct plan *p)
                 return log_error("--seccomp-export: needs exactly one --seccomp-profile"), -1;
         if (!p->seccomp_export) {
                 guard = copy_program(&precompiled_tty_guard);
-                add_program(p, &guard);
+                add_program(p, &guard, true);
         }
         if (p->seccomp_fd_prog.insns)
-                add_program(p, &p->seccomp_fd_prog);
+                add_program(p, &p->seccomp_fd_prog, false);
         for (size_t i = 0; i < p->n_added_progs; i++)
-                add_program(p, &p->added_progs[i]);
+                add_program(p, &p->added_progs[i], false);
         for (size_t i = 0; i < p->n_profiles; i++)
                 if (compile_profile(p, p->profiles[i]) < 0)
                         return -1;
+        if (plan_reports(p) && !p->seccomp_export &&
+            notify_build(p->programs, p->program_ours, p->n_programs, &p->report_programs, &p->n_report_programs) < 0)
+                return -1;
         return 0;
 }
 
