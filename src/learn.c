@@ -60,7 +60,8 @@ int learn_write(int fd, const char *path, const struct report_event *ev, const u
                 if (e->learn == LEARN_ADD)
                         fprintf(f, "%s\n", e->suggest);
                 else if (e->learn == LEARN_REVIEW)
-                        fprintf(f, "# review: this lets the command write\n%s\n", e->suggest);
+                        fprintf(f, "# review: this lets the command %s\n%s\n",
+                                e->kind == REPORT_NETWORK ? "reach more of the network" : "write", e->suggest);
                 else
                         fprintf(f, "# %s\n", e->suggest);
         }

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "plan.h"
+#include "report.h"
 #include "util.h"
 
 enum refusal {
@@ -100,8 +101,21 @@ static void proxy_refuse(struct proxy *p, struct conn *c, const char *host, unsi
                 break;
         default: snprintf(body, sizeof body, "cocoon: the proxy can't serve this request\n"); break;
         }
-        if (why == R_NOT_ALLOWED || why == R_REBINDING)
+        if (why == R_NOT_ALLOWED || why == R_REBINDING) {
+                char allow[sizeof target + 16];
+
                 note_refusal(p, target);
+                snprintf(allow, sizeof allow, "--allow-host %s", target);
+                /* pid 0: the proxy sees a connection, not the process behind it */
+                report_event(&(struct report_event){
+                        .kind = REPORT_NETWORK,
+                        .address = target,
+                        .verdict = "refused",
+                        .cause = why == R_NOT_ALLOWED ? "the proxy refused a host:port that no --allow-host lists"
+                                                      : "a listed name resolved to a loopback or private address",
+                        .suggest = why == R_NOT_ALLOWED ? allow : NULL,
+                        .learn = why == R_NOT_ALLOWED ? LEARN_REVIEW : LEARN_NONE});
+        }
         closep(&c->ufd);
         c->u_armed = 0;
         dns_end(&c->dns);

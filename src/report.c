@@ -175,8 +175,11 @@ static void summarize(void)
                                 continue;
                         if (st.count[i] > 1)
                                 snprintf(times, sizeof times, ", %lu times", st.count[i]);
-                        fprintf(stderr, "%s: report: %s (%s%s%s%s)%s%s\n", me, e->cause, e->exe ? e->exe : "",
-                                e->exe && e->syscall ? ": " : "", e->syscall ? e->syscall : "", times,
+                        bool who = e->exe || e->syscall || times[0];
+
+                        fprintf(stderr, "%s: report: %s%s%s%s%s%s%s%s%s\n", me, e->cause, who ? " (" : "",
+                                e->exe ? e->exe : "", e->exe && e->syscall ? ": " : "", e->syscall ? e->syscall : "",
+                                e->exe || e->syscall ? times : times + (times[0] ? 2 : 0), who ? ")" : "",
                                 e->suggest ? ": add " : "", e->suggest ? e->suggest : "");
                 }
         }

@@ -16,7 +16,7 @@
  * NULL for what does not apply. Events are kept de-duplicated by kind,
  * syscall, path and address, at most REPORT_MAX of them (then counted);
  * each new one is written to --report-fd at once, as a JSON line (the schema
- * is doc/report.schema.json). When the sandbox ends, the service writes the
+ * is src/report.schema.json). When the sandbox ends, the service writes the
  * summary (--report) and the profile (--learn). Nothing happens unless the
  * plan asks for a report.
  */

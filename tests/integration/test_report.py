@@ -352,3 +352,54 @@ def test_report_fd_must_be_writable(sb):
         sb.expect_error(sb.minimal + ["--report-fd", str(fd), "true"], "--report-fd", pass_fds=(fd,))
     finally:
         os.close(fd)
+
+
+# ---------------------------------------------------------------- the proxy's refusals
+
+PROXY_GET = """import socket, sys
+s = socket.create_connection(("127.0.0.1", 3128), timeout=10)
+s.sendall(("GET http://localhost:%s/ HTTP/1.1\\r\\nHost: localhost:%s\\r\\n\\r\\n" % (sys.argv[1], sys.argv[1])).encode())
+print(s.recv(100).split(b"\\r\\n")[0].decode())
+"""
+
+
+@pytest.fixture
+def http_port():
+    import http.server
+    import threading
+
+    class Hello(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *a):
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hello)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    yield srv.server_address[1]
+    srv.shutdown()
+    srv.server_close()
+
+
+@pytest.mark.cocoon_only("--allow-host is cocoon's")
+def test_a_host_the_proxy_refuses_is_reported_and_learned(sb, schema, http_port):
+    """--allow-host's refusals are report events naming the option; --learn
+    writes it, and the second run with the learned profile gets through."""
+    allowed = ["--allow-host", "localhost:1"]  # any other port: the one the test serves is not listed
+    r, summary, events = reported(sb, sb.minimal + allowed, [PY, "-c", PROXY_GET, str(http_port)], schema, rc=0)
+    assert "HTTP/1.1 403" in r.out, r.describe()
+    target = f"localhost:{http_port}"
+    e = event_of(events, "network", r, address=target)
+    assert e["verdict"] == "refused" and e["suggest"] == f"--allow-host {target}"
+    summary_line(summary, "--allow-host " + target)
+
+    learned = os.path.join(sb.scratch, "learned")
+    r = sb.run(sb.minimal + allowed + ["--learn", learned, "--", PY, "-c", PROXY_GET, str(http_port)])
+    assert r.rc == 0 and "HTTP/1.1 403" in r.out, r.describe()
+    with open(learned) as f:
+        assert f"\n--allow-host {target}\n" in f.read()
+    r = sb.run(sb.minimal + allowed + ["--profile", learned, "--", PY, "-c", PROXY_GET, str(http_port)])
+    assert r.rc == 0 and " 200 " in r.out, r.describe()
