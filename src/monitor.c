@@ -28,7 +28,7 @@
 #endif
 
 static const struct monitor_service *const services[] = {
-        &monitor_signals, &monitor_timeout, &monitor_parent, &monitor_last, &monitor_report,
+        &monitor_signals, &monitor_timeout, &monitor_parent, &monitor_last, &monitor_report, &monitor_pasta,
 };
 
 int monitor_watch(struct monitor *m, int fd, uint32_t events, monitor_handler *h, void *data)

@@ -104,6 +104,8 @@ static const struct option_def table[] = {
         { "--unshare-uts", 0, NULL, opt_unshare_uts, "Create a new UTS namespace (hostname)", { N } },
         { "--unshare-cgroup", 0, NULL, opt_unshare_cgroup, "Create a new cgroup namespace", { N } },
         { "--unshare-cgroup-try", 0, NULL, opt_unshare_cgroup_try, "Create a new cgroup namespace if the kernel has them", { N } },
+        { "--net", 1, "MODE", opt_net, "Network: pasta (own namespace, outbound through pasta), none or host", { N } },
+        { "--forward", 1, "PROTO:HOSTPORT[:PORT]", opt_forward, "With --net pasta: forward a tcp or udp port of the host into the sandbox", { N } },
         { "--uid", 1, "UID", opt_uid, "User id inside the sandbox", { COMPLETE_NUMBER } },
         { "--gid", 1, "GID", opt_gid, "Group id inside the sandbox", { COMPLETE_NUMBER } },
         { "--hostname", 1, "NAME", opt_hostname, "Hostname inside the sandbox (needs --unshare-uts)", { N } },
