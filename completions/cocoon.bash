@@ -28,6 +28,8 @@ _cocoon_options='
 --unshare-uts             -
 --unshare-cgroup          -
 --unshare-cgroup-try      -
+--net                     none
+--forward                 none
 --uid                     number
 --gid                     number
 --hostname                none

@@ -29,6 +29,8 @@ set -l __cocoon_table '
 --unshare-uts             -            Create a UTS namespace
 --unshare-cgroup          -            Create a cgroup namespace
 --unshare-cgroup-try      -            Create a cgroup namespace if possible
+--net                     none         Network: pasta (own namespace, outbound through pasta), none or host
+--forward                 none         With --net pasta: forward tcp:HOSTPORT[:PORT] or udp: into the sandbox
 --uid                     number       User id inside the sandbox
 --gid                     number       Group id inside the sandbox
 --hostname                none         Host name inside the sandbox

@@ -346,6 +346,38 @@ def test_the_sandbox_cannot_reach_pasta(sb, net):
     assert len(extra) <= 1 and all(t.startswith("/proc/") for t in extra.values()), res["fds"]
 
 
+def test_pasta_out_of_reach_through_the_hosts_proc(sb, net):
+    """With the host's /proc bound in (no --proc), pasta's pid shows. The
+    sandbox still can't read its memory or environment, nor signal it
+    through a /proc directory fd (pidfd_send_signal), with every capability
+    it may have in its own user namespace (a root caller: none)."""
+    caps = ["--cap-drop", "ALL"] if sb.ident.is_root else ["--cap-add", "ALL"]
+    r = run(sb, net, ["--ro-bind", "/", "/", "--dev", "/dev"] + caps + ["--net", "pasta"] + py('''
+        import ctypes, json, os
+        libc = ctypes.CDLL(None, use_errno=True)
+        def comm(d):
+            try:
+                return open(f"/proc/{d}/comm").read()
+            except OSError:
+                return ""
+        found = [d for d in os.listdir("/proc") if d.isdigit() and comm(d).startswith(("pasta", "passt"))]
+        res = {"found": found}
+        for p in found:
+            for what in ("mem", "environ"):
+                try:
+                    os.close(os.open(f"/proc/{p}/{what}", os.O_RDONLY)); res[what] = "ok"
+                except OSError as e:
+                    res[what] = e.errno
+            fd = os.open(f"/proc/{p}", os.O_RDONLY | os.O_DIRECTORY)
+            res["signal"] = libc.syscall(424, fd, 0, None, 0) == 0 or ctypes.get_errno()
+        print(json.dumps(res))
+    '''))
+    assert r.rc == 0, r.describe()
+    res = json.loads(r.out.splitlines()[-1])
+    assert len(res["found"]) == 1, res   # the attack had its target
+    assert res["mem"] != "ok" and res["environ"] != "ok" and res["signal"] is not True, res
+
+
 # ---------------------------------------------------------------- nothing left behind
 
 def gone(pid, timeout=10):
@@ -432,3 +464,14 @@ def test_missing_pasta_is_one_clear_error(sb):
     lines = [l for l in r.stderr.splitlines() if ": warning: " not in l]
     assert r.returncode == 1 and lines == [
         "cocoon: --net pasta: pasta is not installed (Debian/Ubuntu package passt)"], (r.returncode, r.stderr)
+
+
+def test_the_network_profile_is_net_pasta(sb, net):
+    r = run(sb, net, ["--ro-bind", "/", "/", "--profile", "network"] + py(f'''
+        import socket
+        print(socket.create_connection(("{SERVER_IP}", {TCP_PORT}), timeout=5).recv(100).decode().strip())
+        print(open("/proc/self/net/dev").read().count(":"))
+    '''))
+    assert r.rc == 0, r.describe()
+    # reached the server; lo and pasta's interface, not the test network's three
+    assert r.out.split() == ["tcp-ok", "2"], r.describe()
