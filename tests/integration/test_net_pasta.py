@@ -301,8 +301,8 @@ def pasta_of(monitor):
     return None
 
 
-def start(sb, net, args, command, stdin=subprocess.DEVNULL):
-    p = subprocess.Popen(cocoon_argv(sb, net, base(sb) + args + command), env=harness.tagged_env(None),
+def start(sb, net, args, command, stdin=subprocess.DEVNULL, root=None):
+    p = subprocess.Popen(cocoon_argv(sb, net, (root or base(sb)) + args + command), env=harness.tagged_env(None),
                          cwd=sb.scratch, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     line = harness.readline(p.stdout, timeout=20)
     assert line.startswith(b"ready"), (line, p.stderr.read() if p.poll() is not None else "")
@@ -352,29 +352,29 @@ def test_pasta_out_of_reach_through_the_hosts_proc(sb, net):
     through a /proc directory fd (pidfd_send_signal), with every capability
     it may have in its own user namespace (a root caller: none)."""
     caps = ["--cap-drop", "ALL"] if sb.ident.is_root else ["--cap-add", "ALL"]
-    r = run(sb, net, ["--ro-bind", "/", "/", "--dev", "/dev"] + caps + ["--net", "pasta"] + py('''
-        import ctypes, json, os
+    p, pasta, _ = start(sb, net, [], py('''
+        import ctypes, json, os, sys
+        print("ready", flush=True)
+        p = sys.stdin.readline().strip()
         libc = ctypes.CDLL(None, use_errno=True)
-        def comm(d):
+        res = {"comm": open(f"/proc/{p}/comm").read().strip()}
+        for what in ("mem", "environ"):
             try:
-                return open(f"/proc/{d}/comm").read()
-            except OSError:
-                return ""
-        found = [d for d in os.listdir("/proc") if d.isdigit() and comm(d).startswith(("pasta", "passt"))]
-        res = {"found": found}
-        for p in found:
-            for what in ("mem", "environ"):
-                try:
-                    os.close(os.open(f"/proc/{p}/{what}", os.O_RDONLY)); res[what] = "ok"
-                except OSError as e:
-                    res[what] = e.errno
-            fd = os.open(f"/proc/{p}", os.O_RDONLY | os.O_DIRECTORY)
-            res["signal"] = libc.syscall(424, fd, 0, None, 0) == 0 or ctypes.get_errno()
-        print(json.dumps(res))
-    '''))
-    assert r.rc == 0, r.describe()
-    res = json.loads(r.out.splitlines()[-1])
-    assert len(res["found"]) == 1, res   # the attack had its target
+                os.close(os.open(f"/proc/{p}/{what}", os.O_RDONLY)); res[what] = "ok"
+            except OSError as e:
+                res[what] = e.errno
+        fd = os.open(f"/proc/{p}", os.O_RDONLY | os.O_DIRECTORY)
+        res["signal"] = libc.syscall(424, fd, 0, None, 0) == 0 or ctypes.get_errno()
+        print(json.dumps(res), flush=True)
+    '''), stdin=subprocess.PIPE, root=["--ro-bind", "/", "/", "--dev", "/dev"] + caps + ["--net", "pasta"])
+    try:
+        out, err = p.communicate(f"{pasta}\n".encode(), timeout=20)
+    finally:
+        p.kill()
+        p.wait()
+    assert p.returncode == 0, (out, err)
+    res = json.loads(out.decode().splitlines()[-1])
+    assert res["comm"].startswith(("pasta", "passt")), res   # the attack had its target
     assert res["mem"] != "ok" and res["environ"] != "ok" and res["signal"] is not True, res
 
 
@@ -444,6 +444,22 @@ def test_no_pasta_after_a_timeout(sb, net):
 ])
 def test_bad_input(sb, args, mentions):
     sb.expect_error(["--ro-bind", "/", "/"] + args + ["true"], mentions)
+
+
+def test_pasta_that_fails_is_one_line_and_nothing_runs(sb, tmp_path):
+    """In a network namespace with no route out, pasta has no interface to
+    copy and gives up: cocoon says so in one line, with pasta's reason, and
+    the command never runs."""
+    if os.geteuid() != 0:
+        pytest.skip("making the test's own network namespace takes root")
+    marker = os.path.join(sb.scratch, "ran")
+    r = subprocess.run(["unshare", "--net", "--"] + sb.argv(["--ro-bind", "/", "/", "--bind", sb.scratch, sb.scratch,
+                                                              "--net", "pasta", "touch", marker]),
+                       capture_output=True, text=True, env=harness.tagged_env(None), timeout=30)
+    lines = [l for l in r.stderr.splitlines() if ": warning: " not in l]
+    assert r.returncode == 1 and len(lines) == 1, (r.returncode, r.stderr)
+    assert lines[0].startswith("cocoon: --net pasta: pasta could not set up the sandbox's network"), r.stderr
+    assert not os.path.exists(marker)
 
 
 def test_missing_pasta_is_one_clear_error(sb):
