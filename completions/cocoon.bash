@@ -29,6 +29,8 @@ _cocoon_options='
 --unshare-cgroup          -
 --unshare-cgroup-try      -
 --allow-host              none
+--net                     none
+--forward                 none
 --uid                     number
 --gid                     number
 --map-users               none

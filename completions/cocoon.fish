@@ -30,6 +30,8 @@ set -l __cocoon_table '
 --unshare-cgroup          -            Create a cgroup namespace
 --unshare-cgroup-try      -            Create a cgroup namespace if possible
 --allow-host              none         Network only through the monitor proxy, to listed hosts
+--net                     none         Network: pasta (own namespace, outbound through pasta), none or host
+--forward                 none         With --net pasta: forward tcp:HOSTPORT[:PORT] or udp: into the sandbox
 --uid                     number       User id inside the sandbox
 --gid                     number       Group id inside the sandbox
 --map-users               none         Map you to root and your subordinate ids above (auto)

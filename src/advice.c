@@ -128,7 +128,7 @@ void advice_check(struct plan *p)
         hidden_mounts(p, &s);
         host_paths(p, &s);
         ops_seen_free(&s, p);
-        if ((p->n_connect_tcp || p->n_bind_tcp) && (p->clone_flags & CLONE_NEWNET))
+        if ((p->n_connect_tcp || p->n_bind_tcp) && (p->clone_flags & CLONE_NEWNET) && p->net_mode != NET_PASTA)
                 plan_warn(p,
                           "%s: the sandbox has a network namespace of its own, with only a loopback: the rule "
                           "only concerns ports on it (add --share-net for the host's network)",

@@ -231,6 +231,29 @@ static json_t *escaped(const json_t *j)
 
 static int layout(const json_t *d, FILE *out);
 
+static void network(FILE *out, const json_t *net)
+{
+        const char *mode = json_string_value(json_object_get(net, "mode"));
+        const json_t *fwd = json_object_get(net, "forwards");
+
+        fputc('\n', out);
+        if (!mode)
+                return;
+        fprintf(out, "%-12s ", "network");
+        if (strcmp(mode, "pasta") == 0) {
+                fputs("pasta: a namespace of its own, outbound TCP, UDP and DNS; forwarded in: ", out);
+                if (json_array_size(fwd))
+                        list(out, fwd, " ");
+                else
+                        fputs("nothing", out);
+                fputc('\n', out);
+        } else if (strcmp(mode, "none") == 0) {
+                fputs("none: loopback only\n", out);
+        } else {
+                fputs("host: the caller's network namespace\n", out);
+        }
+}
+
 int explain_text(const json_t *raw, FILE *out)
 {
         json_t *d = escaped(raw);
@@ -256,7 +279,8 @@ static int layout(const json_t *d, FILE *out)
         list(out, json_object_get(ns, "new"), " ");
         fputs("; joined: ", out);
         list(out, json_object_get(ns, "joined"), " ");
-        fprintf(out, "\n%-12s uid %lld, gid %lld inside (the caller is uid %lld)\n", "identity",
+        network(out, json_object_get(d, "network"));
+        fprintf(out, "%-12s uid %lld, gid %lld inside (the caller is uid %lld)\n", "identity",
                 (long long) json_integer_value(json_object_get(id, "uid")),
                 (long long) json_integer_value(json_object_get(id, "gid")),
                 (long long) json_integer_value(json_object_get(id, "caller_uid")));

@@ -66,6 +66,21 @@ static json_t *id_map(const struct plan *p, const struct id_map *map)
         return a;
 }
 
+/* Where the network comes from: "pasta" with its forwarded ports, "none"
+ * (loopback only) or "host". */
+static json_t *network(const struct plan *p)
+{
+        json_t *o = json_object(), *fwd = json_array();
+        const char *mode = p->net_mode == NET_PASTA ? "pasta" : (p->clone_flags & CLONE_NEWNET) != 0 ? "none" : "host";
+
+        for (size_t i = 0; i < p->n_forwards; i++)
+                json_array_append_new(fwd, json_sprintf("%s:%u:%u", p->forwards[i].udp ? "udp" : "tcp",
+                                                        p->forwards[i].host_port, p->forwards[i].sandbox_port));
+        json_object_set_new(o, "mode", json_string(mode));
+        json_object_set_new(o, "forwards", fwd);
+        return o;
+}
+
 static json_t *identity(const struct plan *p)
 {
         uint64_t caps = plan_command_caps(p);
@@ -265,6 +280,7 @@ static json_t *describe(const struct plan *p)
         json_t *o = json_object(), *mounts = json_array(), *env = json_object();
 
         json_object_set_new(o, "namespaces", namespaces(p));
+        json_object_set_new(o, "network", network(p));
         json_object_set_new(o, "identity", identity(p));
         if (p->n_allow_hosts)
                 json_object_set_new(o, "proxy", proxy(p));

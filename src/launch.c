@@ -25,6 +25,7 @@
 #include "log.h"
 #include "monitor.h"
 #include "net.h"
+#include "netpasta.h"
 #include "pid1.h"
 #include "plan.h"
 #include "process.h"
@@ -66,6 +67,7 @@ struct launch_ctx {
         int exec_note[2];     /* pipe: the command's process notes its exec (see status_exec_note) */
         int idmap_sync[2];    /* pipe: the monitor wrote the sandbox's maps of many ids (idmap.h) */
         int proxy[2];         /* --allow-host: the sandbox hands the proxy's listening socket to the monitor */
+        int net[2];           /* --net pasta: monitor <-> sandbox (see netpasta.h) */
 };
 
 /* Change to the working directory the command starts in, and return it:
@@ -216,6 +218,7 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
                 close(ctx->report[0]);
         closep(&ctx->exec_note[0]);
         closep(&ctx->proxy[0]);
+        closep(&ctx->net[0]);
         if (!report_late)
                 report_namespaces(ctx, &s, -1);
 
@@ -228,6 +231,9 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
                         _exit(1);
         }
         if ((plan_clone_flags(p) & CLONE_NEWNET) && net_loopback_up() < 0)
+                _exit(1);
+        /* pasta starts while setup goes on (waited for below). */
+        if (ctx->net[1] >= 0 && netpasta_send_namespaces(ctx->net[1]) < 0)
                 _exit(1);
         if (keyring_new_session() < 0)
                 _exit(1);
@@ -262,7 +268,7 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
         s.nest_command = lock && !p->disable_userns && !landlock_wanted(p);
         if ((p->disable_userns || (lock && !s.nest_command)) &&
             (userns_nest(p, s.host_proc, lock) < 0 ||
-             (lock && (p->clone_flags & CLONE_NEWNET) && net_loopback_up() < 0)))
+             (lock && (userns_nest_flags(p) & CLONE_NEWNET) && net_loopback_up() < 0)))
                 _exit(1);
         /* The network namespace is the command's now, unless the command
          * makes it again as it locks its mounts: the proxy's socket goes
@@ -285,6 +291,10 @@ static _Noreturn void sandbox_main(struct launch_ctx *ctx)
                 die_errno(errno, "--userns2: can't enter the user namespace");
         close_plan_fd(p->userns2_fd);
 
+        /* Nothing of the command runs before its network is up. */
+        if (ctx->net[1] >= 0 && netpasta_wait_ready(ctx->net[1]) < 0)
+                _exit(1);
+        closep(&ctx->net[1]);
         s.cwd = enter_cwd(p);
         take_locks(ctx);
         s.lock_fds = ctx->reaper_fds;
@@ -371,7 +381,7 @@ static bool can_share_memory(const struct plan *p)
         return processes_may_share_memory() && (!plan_needs_reaper(p) || reaper_ok) &&
                (!p->die_with_parent || death_ok) && p->pidns_fd < 0 && p->userns_fd < 0 && p->info_fd < 0 &&
                p->json_status_fd < 0 && p->block_fd < 0 && p->userns_block_fd < 0 && p->timeout == 0 &&
-               !p->unshare_time && !p->maps_wide && !plan_reports(p);
+               !p->unshare_time && !p->maps_wide && !plan_reports(p) && p->net_mode != NET_PASTA;
 }
 
 /* On a copy of the context: what the sandbox changes in it (the fds it
@@ -482,8 +492,11 @@ static pid_t spawn_sandbox(struct launch_ctx *ctx, pid_t parent)
         closep(&ctx->report[0]); /* the monitor above reads it */
         closep(&ctx->proxy[1]);
         closep(&ctx->proxy[0]);
-        _exit(monitor_run(
-                child, &(struct monitor_opts){.plan = p, .relay = true, .report_fd = -1, .proxy_fd = -1, .tty = -1}));
+        closep(&ctx->net[0]);
+        closep(&ctx->net[1]);
+        _exit(monitor_run(child,
+                          &(struct monitor_opts){
+                                  .plan = p, .relay = true, .report_fd = -1, .proxy_fd = -1, .tty = -1, .net_fd = -1}));
 }
 
 /* Write the maps of the sandbox's first process, then let it go on; if
@@ -513,10 +526,16 @@ int launch(const struct plan *p)
                                  .release = {-1, -1},
                                  .exec_note = {-1, -1},
                                  .idmap_sync = {-1, -1},
-                                 .proxy = {-1, -1}};
+                                 .proxy = {-1, -1},
+                                 .net = {-1, -1}};
         pid_t parent = getppid();
-        struct monitor_opts mo = {
-                .plan = p, .original_parent = parent, .proxy_fd = -1, .cgroup = cgroup_wanted(p) ? &ctx.cgroup : NULL};
+        char pasta[4096];
+        struct monitor_opts mo = {.plan = p,
+                                  .original_parent = parent,
+                                  .proxy_fd = -1,
+                                  .cgroup = cgroup_wanted(p) ? &ctx.cgroup : NULL,
+                                  .net_fd = -1,
+                                  .pasta = pasta};
         pid_t child;
         int code;
 
@@ -535,6 +554,12 @@ int launch(const struct plan *p)
                         ctx.console = ttyname(STDOUT_FILENO);
                         break;
                 }
+        if (p->net_mode == NET_PASTA) {
+                if (netpasta_find(pasta, sizeof pasta) < 0)
+                        return log_error("--net pasta: pasta is not installed (Debian/Ubuntu package passt)"), 1;
+                if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctx.net) < 0)
+                        return log_errno(errno, "can't create a socket pair"), 1;
+        }
         if (open_report_channel(ctx.report) < 0)
                 return log_errno(errno, "can't create a socket pair"), 1;
         if (p->json_status_fd >= 0 && pipe2(ctx.exec_note, O_CLOEXEC) < 0)
@@ -578,6 +603,8 @@ int launch(const struct plan *p)
         closep(&ctx.exec_note[1]);
         closep(&ctx.proxy[1]);
         mo.proxy_fd = ctx.proxy[0];
+        closep(&ctx.net[1]);
+        mo.net_fd = ctx.net[0];
         if (ctx.exec_note[0] >= 0)
                 fcntl(ctx.exec_note[0], F_SETFL, O_NONBLOCK);
         if (p->sync_fd >= 0)
@@ -586,6 +613,7 @@ int launch(const struct plan *p)
         code = monitor_run(child, &mo);
         closep(&ctx.report[0]);
         closep(&ctx.proxy[0]);
+        closep(&ctx.net[0]);
         if (cgroup_wanted(p))
                 cgroup_destroy(&ctx.cgroup);
         if (p->json_status_fd >= 0 && status_command_started(ctx.exec_note[0]))

@@ -28,8 +28,8 @@
 #endif
 
 static const struct monitor_service *const services[] = {
-        &monitor_events, &monitor_signals, &monitor_timeout, &monitor_parent,
-        &monitor_last,   &monitor_notify,  &monitor_report,  &monitor_proxy,
+        &monitor_events, &monitor_signals, &monitor_timeout, &monitor_parent, &monitor_last,
+        &monitor_notify, &monitor_report,  &monitor_proxy,   &monitor_pasta,
 };
 
 int monitor_watch(struct monitor *m, int fd, uint32_t events, monitor_handler *h, void *data)

@@ -19,6 +19,8 @@ struct monitor_opts {
         const struct cgroup *cgroup; /* the sandbox's, if any */
         int tty;                     /* our controlling terminal, when we are its foreground, or -1 */
         pid_t foreground;            /* then our process group, to give back at the end */
+        int net_fd;                  /* --net pasta: the channel to the sandbox (netpasta.h), or -1 */
+        const char *pasta;           /* --net pasta: pasta's path */
 };
 
 /* Before the sandbox starts (a shell in it may take the terminal at once):
@@ -82,10 +84,8 @@ void monitor_last_word(const char *fmt, ...) __attribute__((format(printf, 1, 2)
 
 /* The services, one file each (their state is their file's own: one
  * monitor runs per process). */
-extern const struct monitor_service monitor_signals, monitor_timeout, monitor_parent, monitor_report, monitor_last;
-extern const struct monitor_service monitor_proxy;
 extern const struct monitor_service monitor_signals, monitor_timeout, monitor_parent, monitor_report, monitor_last,
-        monitor_events, monitor_notify;
+        monitor_events, monitor_notify, monitor_proxy, monitor_pasta;
 
 /* The seccomp listener, from the report channel: taken when it is one and
  * the plan asks for a report (mon-notify.c); else closed. */

@@ -105,6 +105,8 @@ static const struct option_def table[] = {
         { "--unshare-cgroup", 0, NULL, opt_unshare_cgroup, "Create a new cgroup namespace", { N } },
         { "--allow-host", 1, "HOST[:PORT]", opt_allow_host, "Network only through a proxy to HOST (port 443 and 80, *.domain matches below it)", { N } },
         { "--unshare-cgroup-try", 0, NULL, opt_unshare_cgroup_try, "Create a new cgroup namespace if the kernel has them", { N } },
+        { "--net", 1, "MODE", opt_net, "Network: pasta (own namespace, outbound through pasta), none or host", { N } },
+        { "--forward", 1, "PROTO:HOSTPORT[:PORT]", opt_forward, "With --net pasta: forward a tcp or udp port of the host into the sandbox", { N } },
         { "--uid", 1, "UID", opt_uid, "User id inside the sandbox", { COMPLETE_NUMBER } },
         { "--gid", 1, "GID", opt_gid, "Group id inside the sandbox", { COMPLETE_NUMBER } },
         { "--map-users", 1, "auto", opt_map_users, "Map you to root inside and your subordinate ids (/etc/subuid) above", { N } },

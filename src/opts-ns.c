@@ -75,6 +75,7 @@ int opt_share_net(struct parse_state *st, char **a)
                                 "through the proxy");
         st->share_net_given = true;
         st->plan->clone_flags &= ~CLONE_NEWNET;
+        st->plan->net_mode = NET_DEFAULT;
         return 0;
 }
 

@@ -108,6 +108,10 @@ int opt_unshare_time(struct parse_state *st, char **a);
 int opt_monotonic_offset(struct parse_state *st, char **a);
 int opt_boottime_offset(struct parse_state *st, char **a);
 
+/* opts-net.c: --net and --forward */
+int opt_net(struct parse_state *st, char **a);
+int opt_forward(struct parse_state *st, char **a);
+
 /* opts-command.c: the command: argv0, directory, environment, session */
 int opt_argv0(struct parse_state *st, char **a);
 int opt_chdir(struct parse_state *st, char **a);

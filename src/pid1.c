@@ -220,7 +220,7 @@ static void lock_mounts(const struct pid1 *s, bool forked)
          * of the sandbox runs yet; see gated_command). */
         if (!forked)
                 prctl(PR_SET_DUMPABLE, 0);
-        if ((s->plan->clone_flags & CLONE_NEWNET) && net_loopback_up() < 0)
+        if ((userns_nest_flags(s->plan) & CLONE_NEWNET) && net_loopback_up() < 0)
                 _exit(1);
         /* Our copy of the channel: pid 1 closes its own (see pid1_run). */
         if (net_proxy_hand_over(s->proxy_fd) < 0)

@@ -79,6 +79,7 @@ void plan_free(struct plan *p)
         free(p->allow_hosts);
         free(p->bind_tcp);
         free(p->rlimits);
+        free(p->forwards);
         for (size_t i = 0; i < p->n_unmask; i++)
                 free(p->unmask[i]);
         free(p->unmask);
@@ -258,8 +259,9 @@ int plan_clone_flags(const struct plan *p)
                 sysfs = p->ops[i].kind == FS_SYS;
         /* The network namespace is made once, with the locked mounts, when
          * nothing in setup needs it (a fresh sysfs shows its devices):
-         * making one costs more than the rest together. */
-        if (plan_locks_mounts(p) && p->userns_block_fd < 0 && !sysfs)
+         * making one costs more than the rest together. pasta's namespace
+         * is made at once: the monitor connects it while setup goes on. */
+        if (plan_locks_mounts(p) && p->userns_block_fd < 0 && !sysfs && p->net_mode != NET_PASTA)
                 return p->clone_flags & ~CLONE_NEWNET;
         return p->clone_flags;
 }

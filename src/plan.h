@@ -75,6 +75,19 @@ struct allow_host {
         bool ip;       /* an IP literal, in its canonical text */
 };
 
+/* --net: where the sandbox's network comes from */
+enum net_mode {
+        NET_DEFAULT, /* as --share-net / --unshare-net left it */
+        NET_PASTA,   /* a network namespace of its own, connected through pasta (netpasta.h) */
+};
+
+/* --forward tcp:HOSTPORT[:SANDBOXPORT] and udp: */
+struct net_forward {
+        bool udp;
+        unsigned host_port, sandbox_port;
+};
+#define NET_MAX_FORWARDS 64
+
 /* --rlimit NAME=SOFT[:HARD] */
 struct rlimit_setting {
         int resource;
@@ -103,6 +116,11 @@ struct plan {
         int clone_flags;       /* CLONE_NEW* to create */
         bool unshare_user_try; /* --unshare-user-try */
         bool unshare_cgroup_try;
+
+        /* network beyond the namespace (--net, --forward) */
+        enum net_mode net_mode;
+        struct net_forward *forwards;
+        size_t n_forwards;
 
         /* identity */
         uid_t caller_uid;

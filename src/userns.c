@@ -134,7 +134,10 @@ int userns_wait_for_maps(const struct plan *p)
 
 int userns_nest_flags(const struct plan *p)
 {
-        return CLONE_NEWNS | (p->clone_flags & (CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP));
+        /* Not the network namespace pasta serves (see plan_clone_flags). */
+        int net = p->net_mode == NET_PASTA ? 0 : CLONE_NEWNET;
+
+        return CLONE_NEWNS | (p->clone_flags & (net | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP));
 }
 
 int userns_nest(const struct plan *p, int proc_fd, bool lock)

@@ -137,6 +137,17 @@ int plan_validate(struct plan *p)
         p->caller_cwd = cwd; /* may be NULL if it was removed */
 
         /* Namespaces. */
+        if (p->n_forwards && p->net_mode != NET_PASTA)
+                return log_error("--forward: needs --net pasta"), -1;
+        /* pasta would give the sandbox a way around the proxy. */
+        if (p->n_allow_hosts && p->net_mode == NET_PASTA)
+                return log_error("--allow-host: can't be combined with --net pasta: the sandbox reaches the network "
+                                 "only through the proxy"),
+                       -1;
+        /* pasta runs outside, as the caller: out of the sandbox's sight, so
+         * that nothing in it can signal or ptrace it (netpasta.h). */
+        if (p->net_mode == NET_PASTA)
+                p->clone_flags |= CLONE_NEWPID;
         if (p->unshare_cgroup_try && access("/proc/self/ns/cgroup", F_OK) == 0)
                 p->clone_flags |= CLONE_NEWCGROUP;
         /* Joining a user namespace replaces making one. */

@@ -24,6 +24,7 @@
 #endif
 
 #include "config.h"
+#include "netpasta.h"
 #include "syscalls.h"
 
 #ifndef SECCOMP_GET_ACTION_AVAIL
@@ -122,6 +123,17 @@ static void selinux(FILE *out)
 #endif
 }
 
+/* What --net pasta would run. */
+static void pasta(FILE *out)
+{
+        char path[4096];
+
+        if (netpasta_find(path, sizeof path) == 0)
+                fprintf(out, "pasta: yes (%s)\n", path);
+        else
+                fprintf(out, "pasta: no (--net pasta needs the package passt)\n");
+}
+
 void version_print(FILE *out)
 {
         const struct scmp_version *v = seccomp_version();
@@ -136,4 +148,5 @@ void version_print(FILE *out)
         answer(out, "seccomp user notification", user_notif_probe());
         answer(out, "openat2", openat2_probe());
         answer(out, "mount_setattr", mount_setattr_probe());
+        pasta(out);
 }

@@ -342,6 +342,10 @@ def test_bad_arguments(sb, arg, says):
 def test_share_net_conflicts(sb):
     sb.expect_error(["--share-net", "--allow-host", "example.com", "true"], "--share-net")
     sb.expect_error(["--allow-host", "example.com", "--share-net", "true"], "--allow-host")
+    # pasta would be a way around the proxy, in either order
+    sb.expect_error(["--net", "pasta", "--allow-host", "example.com", "true"], "--net pasta")
+    sb.expect_error(["--allow-host", "example.com", "--net", "pasta", "true"], "--net pasta")
+    sb.expect_error(["--allow-host", "example.com", "--net", "host", "true"], "--allow-host")
 
 
 def test_explain_names_the_hosts(sb):

@@ -47,7 +47,7 @@ def test_explain_json_and_nothing_is_made(sb):
     gone = os.path.join(sb.scratch, "not-made")
     d, _ = explain_json(sb, ["--bind", gone, "/x", "--dir", gone + "/sub", "--unshare-pid", "--cap-drop", "ALL",
                              "--landlock-read", "/usr", "--timeout", "5"])
-    assert set(d) == {"namespaces", "identity", "mounts", "masks", "seccomp", "landlock", "limits",
+    assert set(d) == {"namespaces", "network", "identity", "mounts", "masks", "seccomp", "landlock", "limits",
                       "environment", "directory", "command", "warnings"}, d.keys()
     assert [m["option"] for m in d["mounts"]] == ["--bind", "--dir"]
     assert d["mounts"][0]["host_source"] is None, "a missing source is reported as missing"

@@ -18,6 +18,8 @@ import time
 
 import pytest
 
+import harness
+
 from harness import memfd_with, nul_args
 from test_exec_hints import elf_interp
 
@@ -176,7 +178,7 @@ def test_bind_kinds_bwrap_name_keeps_its_text(sb):
 # ---------------------------------------------------------------- --version
 
 VERSION_KEYS = ["build", "libseccomp", "selinux", "landlock", "user namespaces", "seccomp user notification",
-                "openat2", "mount_setattr"]
+                "openat2", "mount_setattr", "pasta"]
 x86_64_only = pytest.mark.skipif(platform.machine() != "x86_64", reason="system call numbers of x86_64")
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.syscall.restype = ctypes.c_long
@@ -205,7 +207,9 @@ def test_version_lists_features(sb):
     assert f["selinux"] in ("no (built without libselinux)", "yes (enabled on this host)",
                             "yes (not enabled on this host)"), r.out
     assert all(v == "yes" or v.startswith("no (") for k, v in f.items() if k not in ("build", "libseccomp",
-                                                                                    "selinux", "landlock"))
+                                                                                    "selinux", "landlock", "pasta"))
+    pasta = shutil.which("pasta", path=harness.BASE_ENV["PATH"])
+    assert f["pasta"] == (f"yes ({pasta})" if pasta else "no (--net pasta needs the package passt)"), r.out
 
 
 def test_version_libseccomp_matches_pkg_config(sb):
