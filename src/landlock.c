@@ -167,6 +167,11 @@ static bool wants_fs(const struct plan *p)
         return p->landlock || p->n_landlock_paths;
 }
 
+bool landlock_fs_wanted(const struct plan *p)
+{
+        return wants_fs(p);
+}
+
 static bool wants_net(const struct plan *p)
 {
         return p->n_connect_tcp || p->n_bind_tcp;
@@ -287,4 +292,55 @@ int landlock_apply(const struct plan *p)
         if (syscall(SYS_landlock_restrict_self, ruleset, 0) < 0)
                 return log_errno(errno, "--landlock: can't restrict the sandbox"), -1;
         return 0;
+}
+
+/* Whether a rule on dest (with or without its leading slash) covers path. */
+static bool covers(const char *dest, const char *path)
+{
+        size_t n;
+
+        while (*dest == '/')
+                dest++;
+        while (*path == '/')
+                path++;
+        n = strlen(dest);
+        return n == 0 || (strncmp(path, dest, n) == 0 && (path[n] == '\0' || path[n] == '/'));
+}
+
+unsigned landlock_may(const struct plan *p, const char *path)
+{
+        uint64_t r = 0;
+        unsigned may = 0;
+
+        if (!wants_fs(p))
+                return LANDLOCK_MAY_READ | LANDLOCK_MAY_WRITE | LANDLOCK_MAY_EXEC;
+        /* The same rules as landlock_apply's, by path instead of by fd. */
+        if (p->landlock)
+                r |= LL_READ;
+        for (size_t i = 0; p->landlock && i < p->n_ops; i++) {
+                const struct fs_op *op = &p->ops[i];
+
+                if (op_rights(op) && covers(op->dest, path))
+                        r |= op_rights(op);
+                if (op->kind == FS_DEV) {
+                        _cleanup_free_ char *shm = xasprintf("%s/shm", op->dest);
+                        if (covers(shm, path))
+                                r |= LL_READ | LL_WRITE;
+                }
+        }
+        for (size_t i = 0; i < p->n_landlock_paths; i++) {
+                const struct landlock_path *lp = &p->landlock_paths[i];
+
+                if (covers(lp->path, path))
+                        r |= lp->rights == LANDLOCK_WRITE  ? LL_READ | LL_WRITE
+                             : lp->rights == LANDLOCK_EXEC ? LL_READ
+                                                           : LL_FS_READ_FILE | LL_FS_READ_DIR;
+        }
+        if (r & (LL_FS_READ_FILE | LL_FS_READ_DIR))
+                may |= LANDLOCK_MAY_READ;
+        if (r & LL_FS_WRITE_FILE)
+                may |= LANDLOCK_MAY_WRITE;
+        if (r & LL_FS_EXECUTE)
+                may |= LANDLOCK_MAY_EXEC;
+        return may;
 }

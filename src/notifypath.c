@@ -22,8 +22,10 @@
 
 #include "exechint.h"
 #include "inroot.h"
+#include "landlock.h"
 #include "learn.h"
 #include "masks.h"
+#include "pathname.h"
 #include "plan.h"
 #include "report.h"
 #include "syscalls.h"
@@ -375,6 +377,95 @@ static bool writes(const struct look *l, uint64_t flags)
         }
 }
 
+/* What the call needs of Landlock at path: LANDLOCK_MAY_* bits (0 for calls
+ * that Landlock does not govern, such as stat). */
+static unsigned landlock_need(const struct look *l, bool w)
+{
+        switch (l->call->what) {
+        case EXECS: return LANDLOCK_MAY_EXEC;
+        case WRITES:
+        case CREATES: return LANDLOCK_MAY_WRITE;
+        case OPENS:
+        case OPENS2: return w ? LANDLOCK_MAY_WRITE : LANDLOCK_MAY_READ;
+        default: return 0;
+        }
+}
+
+/* path with the symlinks on its way followed inside the sandbox (at most
+ * 40), as words: Landlock's rules hold for what a path leads to. What does
+ * not exist is kept as it is written. False when it can't be told. */
+static bool real_path(const struct look *l, const char *path, char out[PATH_MAX])
+{
+        char todo[PATH_MAX], name[NAME_MAX + 1];
+        size_t pos = 0;
+        unsigned links = 0;
+        int r;
+
+        if (snprintf(todo, sizeof todo, "%s", path) >= (int) sizeof todo)
+                return false;
+        strcpy(out, "/");
+        while ((r = path_take_component(todo, &pos, name)) > 0) {
+                char next[PATH_MAX], target[PATH_MAX], rest[PATH_MAX];
+                _cleanup_close_ int dir = -1, fd = -1;
+                ssize_t n;
+
+                if (!join_path(out, name, next))
+                        return false;
+                if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+                        strcpy(out, next);
+                        continue;
+                }
+                dir = in_sandbox(l, out);
+                fd = dir < 0 ? -1 : openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+                n = fd < 0 ? -1 : readlinkat(fd, "", target, sizeof target - 1);
+                if (n <= 0) { /* not a link, or missing: taken as written */
+                        strcpy(out, next);
+                        continue;
+                }
+                target[n] = '\0';
+                if (++links > 40 || !live(l) ||
+                    snprintf(rest, sizeof rest, "%s/%s", target, todo + pos) >= (int) sizeof rest)
+                        return false;
+                strcpy(todo, rest);
+                pos = 0;
+                if (target[0] == '/')
+                        strcpy(out, "/");
+        }
+        return r == 0;
+}
+
+/* A refusal the plan's Landlock rules predict: true when reported. */
+static bool report_landlock(const struct look *l, const char *path, unsigned need)
+{
+        static const struct {
+                unsigned may;
+                const char *option, *what;
+                enum report_learn learn;
+        } rights[] = {
+                {LANDLOCK_MAY_EXEC, "--landlock-exec", "executed", LEARN_ADD},
+                {LANDLOCK_MAY_WRITE, "--landlock-write", "written", LEARN_REVIEW},
+                {LANDLOCK_MAY_READ, "--landlock-read", "read", LEARN_ADD},
+        };
+        char real[PATH_MAX];
+        unsigned missing;
+
+        if (!need || !landlock_fs_wanted(l->p) || !real_path(l, path, real))
+                return false;
+        missing = need & ~landlock_may(l->p, real);
+
+        for (size_t i = 0; i < ARRAY_SIZE(rights); i++) {
+                if (!(missing & rights[i].may))
+                        continue;
+                _cleanup_free_ char *q = learn_quote(path);
+                _cleanup_free_ char *cause =
+                        xasprintf("%s is outside the Landlock rules: it may not be %s", path, rights[i].what);
+                _cleanup_free_ char *suggest = q ? xasprintf("%s %s", rights[i].option, q) : NULL;
+                event(l, REPORT_LANDLOCK, path, NULL, "fails", EACCES, cause, suggest, rights[i].learn);
+                return true;
+        }
+        return false;
+}
+
 static void look_at_path(const struct look *l, const char *path, uint64_t flags, unsigned depth);
 
 /* path is missing in the sandbox: if its last component is a symlink there,
@@ -443,6 +534,8 @@ static void look_at_path(const struct look *l, const char *path, uint64_t flags,
                         report_missing(l, parent, true);
                         return;
                 }
+                if (fd >= 0 && report_landlock(l, parent, LANDLOCK_MAY_WRITE))
+                        return;
         } else if (fd == -ENOENT || fd == -ENOTDIR) {
                 if (!look_at_link(l, path, flags, depth))
                         report_missing(l, path, w);
@@ -451,6 +544,8 @@ static void look_at_path(const struct look *l, const char *path, uint64_t flags,
         if (fd < 0 || !live(l))
                 return;
         if (fstat(fd, &st) < 0)
+                return;
+        if (report_landlock(l, path, landlock_need(l, w)))
                 return;
         /* A read-only mount refuses writes to files, directories and
          * links; devices, pipes and sockets are written all the same. */

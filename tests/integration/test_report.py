@@ -141,6 +141,33 @@ def test_writes_under_a_ro_bind(sb, schema):
     summary_line(summary, d + "/new", "read-only", f"--ro-bind {d} {d}", f"add --bind {d} {d}")
 
 
+def test_reads_outside_the_landlock_rules(sb, schema):
+    """Landlock tells an unprivileged process nothing: the report predicts the
+    refusal from the rules, through the sandbox's symlinks (/lib leads into
+    /usr, which the rules cover), and --learn's line lets the second run read."""
+    d = os.path.join(sb.scratch, "ll")
+    os.mkdir(d)
+    os.chmod(d, 0o755)
+    f = os.path.join(d, "f.txt")
+    with open(f, "w") as fh:
+        fh.write("landlocked\n")
+    os.chmod(f, 0o644)
+    rules = sb.minimal + ["--ro-bind", d, d, "--landlock-exec", "/usr", "--cap-drop", "ALL"]
+    r, summary, events = reported(sb, rules, ["cat", f], schema)
+    assert r.rc != 0 and "Permission denied" in r.err, r.describe()
+    e = event_of(events, "landlock", r, path=f)
+    assert e["verdict"] == "fails" and e["errno"] == 13 and e["suggest"] == f"--landlock-read {f}"
+    summary_line(summary, f, "outside the Landlock rules", f"--landlock-read {f}")
+    # the libraries, read through /lib or /lib64 links into /usr, are not taken for refusals
+    assert not [x for x in events if x["kind"] == "landlock" and x["path"] != f], events
+
+    learned = os.path.join(sb.scratch, "ll.profile")
+    r = sb.run(rules + ["--learn", learned, "--", "cat", f])
+    assert r.rc != 0, r.describe()
+    r = sb.run(rules + ["--profile", learned, "--", "cat", f])
+    assert r.rc == 0 and r.out == "landlocked\n", r.describe()
+
+
 def test_reads_a_masked_proc_file(sb, schema):
     r, summary, events = reported(sb, sb.minimal, ["cat", "/proc/timer_list"], schema)
     e = event_of(events, "masked", r, path="/proc/timer_list")
