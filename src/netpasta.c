@@ -137,11 +137,12 @@ int netpasta_argv(const struct plan *p, const char *path, int userns_fd, int net
                 r |= add(argv, n, &i, buf, size, &used, "/proc/self/fd/%d", userns_fd);
         }
         /* Started as root, pasta turns into nobody before it joins the
-         * namespace, which nobody may not: a root caller's sandbox without
-         * a user namespace is served by a pasta that stays root, as the
-         * caller is. (It keeps only the capabilities it needs, and the
+         * namespaces, which nobody may not (the user namespace a root caller
+         * makes is root's, and without one the network namespace is too):
+         * a root caller's sandbox is served by a pasta that stays root, as
+         * the caller is. (It keeps only the capabilities it needs, and the
          * sandbox can't see it.) */
-        if (userns_fd < 0 && getuid() == 0) {
+        if (getuid() == 0) {
                 r |= add(argv, n, &i, buf, size, &used, "--runas");
                 r |= add(argv, n, &i, buf, size, &used, "0:0");
         }

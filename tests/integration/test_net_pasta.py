@@ -173,8 +173,11 @@ def py(code):
 
 # ---------------------------------------------------------------- outbound
 
-def test_reaches_a_server_by_tcp_and_udp(sb, net):
-    r = run(sb, net, base(sb) + py(f'''
+@pytest.mark.parametrize("userns", [[], ["--unshare-user"], ["--unshare-all"]], ids=["as-is", "userns", "all"])
+def test_reaches_a_server_by_tcp_and_udp(sb, net, userns):
+    """Also with a user namespace of root's own: pasta, started by root, must
+    stay root to join it (as nobody it may not)."""
+    r = run(sb, net, base(sb) + userns + py(f'''
         import socket
         s = socket.create_connection(("{SERVER_IP}", {TCP_PORT}), timeout=5)
         print(s.recv(100).decode().strip())
