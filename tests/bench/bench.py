@@ -86,6 +86,9 @@ BIND_COUNTS = (50, 200, 1000)
 FEATURE_CASES = [
     ("profile", "case 2 + default profile", ["--seccomp-profile", "default"]),
     ("landlock", "case 2 + --landlock", ["--landlock"]),
+    ("report", "case 2 + --report (seccomp listener in the monitor)", ["--report"]),
+    ("allow-host", "case 2 + --allow-host (the monitor's proxy)", ["--allow-host", "localhost:1"]),
+    ("pasta", "case 2 + --net pasta (pasta started and stopped)", ["--net", "pasta"]),
 ]
 
 # The other launchers that Debian ships, run on case 2 (PEER_CASE) where
@@ -94,7 +97,7 @@ PEER_CASE = "2"
 
 # issue 2's cases, 4 (seccomp) and 6 (--args) from issue 7, the features and
 # the peers
-DEFAULT_CASES = "1,2,3,4,5,6," + ",".join(k for k, _, _ in FEATURE_CASES)
+DEFAULT_CASES = "1,2,3,4,5,6,preset," + ",".join(k for k, _, _ in FEATURE_CASES)
 
 
 # ---------------------------------------------------------------- cases
@@ -215,6 +218,13 @@ def make_cases(workdir):
                           scale={50: 2, 200: 4, 1000: 10}[n], binds=n))
     for key, title, extra in FEATURE_CASES:
         cases.append(Case(key, title, TYPICAL + extra, ALL_NS, relative_to="2"))
+    # --profile's own cost: a file that repeats what case 2 already says
+    path = os.path.join(workdir, "bench.profile")
+    with open(path, "w") as f:
+        f.write("# the benchmark's profile: nothing case 2 does not do already\n--die-with-parent\n--tmpfs /tmp\n")
+    os.chmod(path, 0o644)
+    cases.append(Case("preset", "case 2 + --profile FILE (parsed, spliced)", TYPICAL + ["--profile", path],
+                      ALL_NS, relative_to="2"))
     fl = flatpak_args()
     path = os.path.join(workdir, "flatpak.args")
     with open(path, "wb") as f:
