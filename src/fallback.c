@@ -246,18 +246,6 @@ static const char *enter_cwd(const struct plan *p)
         return "/";
 }
 
-static char **command_env(const struct plan *p, const char *cwd)
-{
-        char **env = xcalloc(p->n_env + 2, sizeof(char *));
-        size_t n = 0;
-
-        for (size_t i = 0; i < p->n_env; i++)
-                if (strncmp(p->env[i], "PWD=", 4) != 0)
-                        env[n++] = p->env[i];
-        env[n] = xasprintf("PWD=%s", cwd);
-        return env;
-}
-
 int fallback_run(const struct plan *p)
 {
         struct gaps g = {.plan = p, .required = -1};
@@ -323,7 +311,7 @@ int fallback_run(const struct plan *p)
         if (landlock_apply(&view) < 0)
                 return 1;
         free(g.paths);
-        environ = command_env(p, cwd);
+        environ = plan_command_env(p, cwd);
         for (size_t i = 0; i < p->n_programs; i++) {
                 int r = bpf_load(&p->programs[i]);
                 if (r < 0)

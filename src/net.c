@@ -111,14 +111,6 @@ int net_proxy_hand_over(int chan)
         _cleanup_close_ int fd = -1;
         struct sockaddr_in sin = {
                 .sin_family = AF_INET, .sin_port = htons(PROXY_PORT), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-        union {
-                char buf[CMSG_SPACE(sizeof(int))];
-                struct cmsghdr align;
-        } control;
-        struct iovec iov = {.iov_base = "L", .iov_len = 1};
-        struct msghdr msg = {
-                .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
-        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
         int r = 0;
 
         if (chan < 0)
@@ -128,15 +120,9 @@ int net_proxy_hand_over(int chan)
                 log_errno(errno, "--allow-host: can't listen on 127.0.0.1:%d in the sandbox", PROXY_PORT);
                 r = -1;
         }
-        if (r == 0) {
-                c->cmsg_level = SOL_SOCKET;
-                c->cmsg_type = SCM_RIGHTS;
-                c->cmsg_len = CMSG_LEN(sizeof(int));
-                memcpy(CMSG_DATA(c), &fd, sizeof fd);
-                if (sendmsg(chan, &msg, MSG_NOSIGNAL) < 0) {
-                        log_errno(errno, "--allow-host: can't hand the proxy's socket to the monitor");
-                        r = -1;
-                }
+        if (r == 0 && send_fds(chan, 'L', &fd, 1) < 0) {
+                log_errno(errno, "--allow-host: can't hand the proxy's socket to the monitor");
+                r = -1;
         }
         close(chan);
         return r;

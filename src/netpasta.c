@@ -17,26 +17,12 @@
 
 int netpasta_send_namespaces(int fd)
 {
-        union {
-                char buf[CMSG_SPACE(2 * sizeof(int))];
-                struct cmsghdr align;
-        } control = {{0}};
-        char word = NETPASTA_NAMESPACES;
-        struct iovec iov = {.iov_base = &word, .iov_len = 1};
-        struct msghdr msg = {
-                .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
-        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
         _cleanup_close_ int user = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
         _cleanup_close_ int net = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-        int fds[2] = {user, net};
 
         if (user < 0 || net < 0)
                 return log_errno(errno, "--net pasta: can't open the sandbox's namespaces"), -1;
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof fds);
-        memcpy(CMSG_DATA(c), fds, sizeof fds);
-        if (sendmsg(fd, &msg, MSG_NOSIGNAL) != 1)
+        if (send_fds(fd, NETPASTA_NAMESPACES, (int[]){user, net}, 2) != 1)
                 return log_errno(errno, "--net pasta: can't hand the namespaces to the monitor"), -1;
         return 0;
 }

@@ -74,19 +74,6 @@ extern char **environ;
 #define COMMAND_STACK_SIZE  (8 * 1024 * 1024)
 #define COMMAND_STACK_GUARD (256 * 1024)
 
-/* The plan's environment with PWD set to where the command starts. */
-static char **command_env(const struct plan *p, const char *cwd)
-{
-        char **env = xcalloc(p->n_env + 2, sizeof(char *));
-        size_t n = 0;
-
-        for (size_t i = 0; i < p->n_env; i++)
-                if (strncmp(p->env[i], "PWD=", 4) != 0)
-                        env[n++] = p->env[i];
-        env[n] = xasprintf("PWD=%s", cwd);
-        return env;
-}
-
 /* --block-fd: the command waits for the caller, who has read our report. */
 static void wait_for_block_fd(const struct plan *p)
 {
@@ -115,7 +102,7 @@ static void prepare_command(struct pid1 *s)
         /* PATH is looked up in the sandbox's environment (glibc falls back to
          * /bin:/usr/bin without one), as a client with an empty environment
          * expects. */
-        environ = command_env(p, s->cwd);
+        environ = plan_command_env(p, s->cwd);
         if (!s->ns_pending) /* else once the caller has had our report */
                 wait_for_block_fd(p);
         /* Before the seccomp programs, which may refuse unshare themselves. */
@@ -130,20 +117,7 @@ static bool filters_allow(const struct plan *p, int nr, uint64_t arg0, uint64_t 
 /* The monitor's listener, with a message of one byte (see mon-report.c). */
 static void send_listener(int chan, int fd)
 {
-        union {
-                char buf[CMSG_SPACE(sizeof(int))];
-                struct cmsghdr align;
-        } control;
-        struct iovec iov = {.iov_base = "L", .iov_len = 1};
-        struct msghdr msg = {
-                .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
-        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &fd, sizeof(int));
-        if (sendmsg(chan, &msg, MSG_NOSIGNAL) != 1)
+        if (send_fds(chan, 'L', &fd, 1) != 1)
                 die_errno(errno, "--report: can't hand the listener to the monitor");
 }
 

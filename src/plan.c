@@ -285,3 +285,15 @@ bool plan_reports(const struct plan *p)
 {
         return p->report_summary || p->report_fd >= 0 || p->learn_path;
 }
+
+char **plan_command_env(const struct plan *p, const char *cwd)
+{
+        char **env = xcalloc(p->n_env + 2, sizeof(char *));
+        size_t n = 0;
+
+        for (size_t i = 0; i < p->n_env; i++)
+                if (strncmp(p->env[i], "PWD=", 4) != 0)
+                        env[n++] = p->env[i];
+        env[n] = xasprintf("PWD=%s", cwd);
+        return env;
+}

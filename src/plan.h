@@ -308,3 +308,6 @@ bool plan_bwrap_has_init(const struct plan *p);
 bool plan_needs_reaper(const struct plan *p);
 /* Whether the sandbox is observed (--report, --report-fd, --learn). */
 bool plan_reports(const struct plan *p);
+/* The command's environment: the plan's, with PWD set to cwd, where the
+ * command starts (a new array; the strings are the plan's). */
+char **plan_command_env(const struct plan *p, const char *cwd);

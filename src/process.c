@@ -90,29 +90,12 @@ void die_with_parent(int parent_pidfd, pid_t parent)
 
 void command_hello(int fd)
 {
-        union {
-                char buf[CMSG_SPACE(sizeof(int))];
-                struct cmsghdr align;
-        } control;
-        struct iovec iov = {.iov_base = "C", .iov_len = 1};
-        struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
         int pidfd;
 
         if (fd < 0)
                 return;
         pidfd = (int) syscall(SYS_pidfd_open, getpid(), 0);
-        if (pidfd >= 0) {
-                struct cmsghdr *c;
-
-                msg.msg_control = control.buf;
-                msg.msg_controllen = sizeof control.buf;
-                c = CMSG_FIRSTHDR(&msg);
-                c->cmsg_level = SOL_SOCKET;
-                c->cmsg_type = SCM_RIGHTS;
-                c->cmsg_len = CMSG_LEN(sizeof(int));
-                memcpy(CMSG_DATA(c), &pidfd, sizeof(int));
-        }
-        (void) !sendmsg(fd, &msg, MSG_NOSIGNAL);
+        (void) !send_fds(fd, 'C', &pidfd, pidfd >= 0);
         if (pidfd >= 0)
                 close(pidfd);
         close(fd);

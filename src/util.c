@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "log.h"
 
@@ -227,4 +228,28 @@ int write_file(const char *path, const char *content)
         if (fd < 0)
                 return -errno;
         return write_all(fd, content, strlen(content));
+}
+
+ssize_t send_fds(int sock, char word, const int *fds, size_t n)
+{
+        union {
+                char buf[CMSG_SPACE(4 * sizeof(int))];
+                struct cmsghdr align;
+        } control = {{0}};
+        struct iovec iov = {.iov_base = &word, .iov_len = 1};
+        struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+        struct cmsghdr *c;
+
+        if (n > 4)
+                return errno = EINVAL, -1;
+        if (n) {
+                msg.msg_control = control.buf;
+                msg.msg_controllen = CMSG_SPACE(n * sizeof(int));
+                c = CMSG_FIRSTHDR(&msg);
+                c->cmsg_level = SOL_SOCKET;
+                c->cmsg_type = SCM_RIGHTS;
+                c->cmsg_len = CMSG_LEN(n * sizeof(int));
+                memcpy(CMSG_DATA(c), fds, n * sizeof(int));
+        }
+        return sendmsg(sock, &msg, MSG_NOSIGNAL);
 }

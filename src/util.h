@@ -64,6 +64,9 @@ static inline bool path_equal(const char *a, const char *b)
         return rest && !*rest;
 }
 
+/* Send one byte, word, with n (at most 4) fds attached, on a socket:
+ * sendmsg's result (1, or -1 with errno). Never raises SIGPIPE. */
+ssize_t send_fds(int sock, char word, const int *fds, size_t n);
 /* Write all of buf to fd, retrying on EINTR and short writes. */
 int write_all(int fd, const void *buf, size_t len);
 /* Read the whole of fd into a NUL-terminated buffer (max bytes). */
