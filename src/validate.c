@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "bpfcache.h"
 #include "idmap.h"
 #include "landlock.h"
 #include "log.h"
@@ -53,20 +52,17 @@ static void add_program(struct plan *p, struct bpf_prog *prog, bool ours)
         prog->len = 0;
 }
 
-/* A profile's program from the cache, or compiled (and then cached, unless
- * compiling printed a warning, which a cached launch would not repeat). */
-static int compile_cached(const char *json, size_t len, const char *name, uint64_t caps, struct bpf_prog *prog,
-                          char *err, size_t err_size)
+/* A profile compiled now. There is deliberately no cache of compiled
+ * programs: anywhere the caller can write, a sandbox of the caller's with a
+ * bind of the home can write too, and plant a program that every later
+ * sandbox would load (a checksum without a secret can't tell, and there is
+ * no place for a secret that such a sandbox can't reach). */
+static int compile_now(const char *json, size_t len, const char *name, uint64_t caps, struct bpf_prog *prog, char *err,
+                       size_t err_size)
 {
         struct profile_info info;
 
-        if (bpfcache_load(json, len, caps, prog) == 0)
-                return 0;
-        if (profile_compile_info(json, len, name, caps, prog, err, err_size, &info) < 0)
-                return -1;
-        if (!info.warned)
-                bpfcache_store(json, len, caps, prog);
-        return 0;
+        return profile_compile_info(json, len, name, caps, prog, err, err_size, &info);
 }
 
 static int compile_profile(struct plan *p, const char *file)
@@ -85,8 +81,8 @@ static int compile_profile(struct plan *p, const char *file)
                 prog = copy_program(named ? &precompiled_default_allcaps : &precompiled_default_nocaps);
                 r = 0;
         } else if (strcmp(file, "default") == 0) {
-                r = compile_cached(seccomp_default_profile, strlen(seccomp_default_profile), "default profile", named,
-                                   &prog, err, sizeof err);
+                r = compile_now(seccomp_default_profile, strlen(seccomp_default_profile), "default profile", named,
+                                &prog, err, sizeof err);
         } else {
                 _cleanup_close_ int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
                 if (fd < 0)
@@ -94,7 +90,7 @@ static int compile_profile(struct plan *p, const char *file)
                 r = read_all(fd, &data, &len, 4u << 20);
                 if (r < 0)
                         return log_errno(r, "--seccomp-profile: can't read %s", file), -1;
-                r = compile_cached(data, len, file, caps, &prog, err, sizeof err);
+                r = compile_now(data, len, file, caps, &prog, err, sizeof err);
         }
         if (r < 0)
                 return log_error("--seccomp-profile: %s", err), -1;
