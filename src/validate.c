@@ -142,7 +142,13 @@ int plan_validate(struct plan *p)
                        -1;
         /* pasta runs outside, as the caller: out of the sandbox's sight, so
          * that nothing in it can signal or ptrace it (netpasta.h). */
-        if (p->net_mode == NET_PASTA)
+        /* The same for the monitor when its proxy serves the sandbox: a
+         * sandbox of the caller's uid that can name it could stop it, and
+         * hang or end itself without its status. (Not for --report: pid 1's
+         * memory is out of the monitor's sight, so it could not look at the
+         * command's exec; the man page says what a report without a pid
+         * namespace lets the sandbox do.) */
+        if (p->net_mode == NET_PASTA || p->n_allow_hosts)
                 p->clone_flags |= CLONE_NEWPID;
         if (p->unshare_cgroup_try && access("/proc/self/ns/cgroup", F_OK) == 0)
                 p->clone_flags |= CLONE_NEWCGROUP;

@@ -19,6 +19,8 @@ import zipfile
 
 import pytest
 
+import harness
+
 pytestmark = pytest.mark.cocoon_only("--allow-host is cocoon's")
 
 PROXY = "127.0.0.1:3128"
@@ -363,3 +365,37 @@ def test_bwrap_name_says_nothing_of_refusals(sb, served):
     r = sb.run(args, exe=sb.bins.bwrap_link)
     assert r.rc == 0 and "is not allowed" in r.out, r.describe()
     assert "refused" not in r.err, r.describe()
+
+
+def test_the_sandbox_cant_stop_or_kill_its_monitor(sb):
+    """The monitor serves the sandbox its proxy, so --allow-host gives the
+    sandbox a pid namespace: the host's /proc still shows the monitor, but no
+    signal reaches it by that number, and the launch ends with the command's
+    own status. (A hostile review stopped it with SIGSTOP.)"""
+    extra = ["--allow-host", "localhost:1"]
+    import subprocess
+    import time
+    import pathlib
+    pidfile = pathlib.Path(sb.scratch) / "monitor.pid"
+    script = (f"while [ ! -s {pidfile} ]; do sleep 0.05; done; m=$(cat {pidfile}); "
+              "kill -STOP $m 2>/dev/null && echo stopped; kill -KILL $m 2>/dev/null && echo killed; "
+              "[ -d /proc/$m ] && echo visible; exit 7")
+    argv = sb.argv(["--ro-bind", "/", "/", "--dev", "/dev"] + extra + ["sh", "-c", script])
+    p = subprocess.Popen(argv, env=harness.tagged_env(None), cwd=sb.scratch, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    tmp = pathlib.Path(sb.scratch) / "monitor.tmp"
+    tmp.write_text(str(p.pid))
+    os.chmod(tmp, 0o644)
+    os.rename(tmp, pidfile)
+    try:
+        out, err = p.communicate(timeout=20)
+    finally:
+        p.kill()
+        p.wait()
+        try:
+            os.kill(p.pid, 0)
+        except ProcessLookupError:
+            pass
+    assert p.returncode == 7, (p.returncode, out, err)
+    assert b"stopped" not in out and b"killed" not in out, out
+    assert b"visible" in out, "the test's premise: the host's /proc shows the monitor's pid"
