@@ -265,18 +265,19 @@ int fallback_run(const struct plan *p)
                     "with Landlock, seccomp, rlimits and no_new_privs alone",
                     strerror(probe.err[bad]), c.why);
         derive_plan(&g);
-        if (g.required >= 0)
-                return log_error("--require %s: --fallback landlock can't enforce it here (%s)", part_names[g.required],
-                                 g.required_text),
-                       1;
-        if (landlock_abi() < 1)
-                return log_error("--fallback landlock: this kernel has no Landlock, so nothing would enforce the "
-                                 "filesystem plan"),
-                       1;
-        if (g.n_paths == 0)
-                return log_error("--fallback landlock: the plan binds nothing onto its own path, so the command "
-                                 "could reach nothing, not even itself"),
-                       1;
+        if (g.required >= 0 || landlock_abi() < 1 || g.n_paths == 0) {
+                if (g.required >= 0)
+                        log_error("--require %s: --fallback landlock can't enforce it here (%s)",
+                                  part_names[g.required], g.required_text);
+                else if (landlock_abi() < 1)
+                        log_error("--fallback landlock: this kernel has no Landlock, so nothing would enforce the "
+                                  "filesystem plan");
+                else
+                        log_error("--fallback landlock: the plan binds nothing onto its own path, so the command "
+                                  "could reach nothing, not even itself");
+                free(g.paths);
+                return 1;
+        }
         view.landlock = false;
         view.landlock_paths = g.paths;
         view.n_landlock_paths = g.n_paths;
