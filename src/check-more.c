@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* --check: the system calls, Landlock, seccomp user notification, cgroup v2
- * delegation and the helper programs. Each is tried, never guessed from the
- * kernel's version. */
+/* --check: the report's items (check_add), and those that need no
+ * namespace probe: the system calls, Landlock, seccomp user notification,
+ * cgroup v2 delegation and the helper programs. Each is tried, never guessed
+ * from the kernel's version. */
 #include "check.h"
 
 #include <errno.h>
@@ -9,6 +10,7 @@
 #include <linux/filter.h>
 #include <linux/openat2.h>
 #include <linux/seccomp.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,25 @@
 #include "cgroup.h"
 #include "landlock.h"
 #include "util.h"
+
+void check_add(struct check_report *r, const char *name, const char *title, bool core, enum check_status status,
+               const char *fix, const char *fmt, ...)
+{
+        struct check_item *it;
+        va_list ap;
+
+        if (r->n == (int) (sizeof r->items / sizeof r->items[0]))
+                return;
+        it = &r->items[r->n++];
+        it->name = name;
+        it->title = title;
+        it->core = core;
+        it->status = status;
+        snprintf(it->fix, sizeof it->fix, "%s", fix ? fix : "");
+        va_start(ap, fmt);
+        vsnprintf(it->detail, sizeof it->detail, fmt, ap);
+        va_end(ap);
+}
 
 #ifndef LANDLOCK_CREATE_RULESET_ERRATA
 #define LANDLOCK_CREATE_RULESET_ERRATA (1U << 1)

@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <jansson.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,25 +16,6 @@
 #include "log.h"
 
 #define OTHER_NS (CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP)
-
-void check_add(struct check_report *r, const char *name, const char *title, bool core, enum check_status status,
-               const char *fix, const char *fmt, ...)
-{
-        struct check_item *it;
-        va_list ap;
-
-        if (r->n == (int) (sizeof r->items / sizeof r->items[0]))
-                return;
-        it = &r->items[r->n++];
-        it->name = name;
-        it->title = title;
-        it->core = core;
-        it->status = status;
-        snprintf(it->fix, sizeof it->fix, "%s", fix ? fix : "");
-        va_start(ap, fmt);
-        vsnprintf(it->detail, sizeof it->detail, fmt, ap);
-        va_end(ap);
-}
 
 static void check_userns(struct check_report *r, const struct probe_result *p)
 {
