@@ -37,8 +37,9 @@ const struct allow_host *proxy_rules_match(const struct allow_host *rules, size_
 bool proxy_host_is_ip(const char *host);
 
 /* Whether an address may be reached for a listed name: not loopback,
- * link-local, private, shared (100.64/10), multicast or unspecified, in
- * IPv4, IPv6, or IPv4 mapped into IPv6. A name that resolves to one of these
+ * link-local, private, shared (100.64/10), benchmarking, documentation,
+ * reserved, multicast, broadcast or unspecified, in IPv4, IPv6, or IPv4
+ * carried in IPv6 (mapped, NAT64, 6to4). A name that resolves to one of these
  * is refused (DNS rebinding), unless the rule is the address itself or
  * localhost. */
 bool proxy_addr_public(const struct sockaddr *sa);

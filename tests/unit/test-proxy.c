@@ -46,9 +46,10 @@ static bool public6(const char *a)
 
 static void test_rules(void)
 {
-        static const char *const bad[] = {"",          ":80",      "*",      "*.",        "*:443",   "a*.b.com",
-                                          "*.*.b.com", "a..b",     "a.b:0",  "a.b:65536", "a.b:08x", "a b",
-                                          "[::1",      "[a.b]:80", "[::1]x", "-"};
+        static const char *const bad[] = {"",         ":80",       "*",    "*.",         "*:443",
+                                          "a*.b.com", "*.*.b.com", "a..b", "a.b:0",      "a.b:65536",
+                                          "a.b:08x",  "a b",       "[::1", "[a.b]:80",   "[::1]x",
+                                          "-",        "::1:80",    "::1",  "fe80::1:443"};
         struct allow_host r;
 
         for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -90,6 +91,19 @@ static void test_addresses(void)
         ok(!public6("::1") && !public6("::") && !public6("fe80::1") && !public6("fd00::1") && !public6("fc00::1") &&
                    !public6("ff02::1") && !public6("::ffff:127.0.0.1") && !public6("::ffff:10.0.0.1"),
            "IPv6 loopback, link-local, unique local, multicast, mapped private are not");
+        ok(!public4("198.18.0.1") && !public4("198.19.255.255") && !public4("192.0.0.8") && !public4("192.0.2.1") &&
+                   !public4("198.51.100.7") && !public4("203.0.113.9") && !public4("0.1.2.3") &&
+                   !public4("240.0.0.1") && !public4("255.255.255.254"),
+           "benchmarking, protocol assignments, documentation, this network, reserved are not");
+        ok(public4("198.17.255.255") && public4("198.20.0.1") && public4("192.0.1.1") && public4("192.0.3.1") &&
+                   public4("198.51.101.1") && public4("203.0.112.1") && public4("223.255.255.255"),
+           "and those ranges end where they end");
+        ok(!public6("2001:db8::1") && public6("2001:db9::1"), "IPv6 documentation is not");
+        ok(!public6("64:ff9b::7f00:1") && !public6("64:ff9b::a00:1") && public6("64:ff9b::808:808"),
+           "NAT64: the IPv4 address inside decides");
+        ok(!public6("64:ff9b:1::a00:1") && !public6("64:ff9b:1:a00:1::"), "local-use NAT64 is not");
+        ok(!public6("2002:7f00:1::1") && !public6("2002:a9fe:a9fe::1") && public6("2002:808:808::1"),
+           "6to4: the IPv4 address inside decides");
 }
 
 static int http(const char *head, struct http_request *req, char *out, size_t cap, size_t *len)
