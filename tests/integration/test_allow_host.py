@@ -332,6 +332,8 @@ def test_attacks_leave_the_proxy_serving(sb, served):
     ("a*.example.com", "whole first label"),
     ("exa mple.com", "not a host name"),
     ("[::1", "in brackets"),
+    ("::1:80", "'::1:80': write an IPv6 address in brackets: [ADDRESS] or [ADDRESS]:PORT"),
+    ("::1", "write an IPv6 address in brackets"),
 ])
 def test_bad_arguments(sb, arg, says):
     sb.expect_error(["--allow-host", arg, "true"], ["--allow-host", says])
