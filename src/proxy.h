@@ -59,7 +59,8 @@ struct http_request {
         bool connect;              /* CONNECT host:port, else a plain request to forward */
         char host[PROXY_HOST_MAX]; /* canonical */
         unsigned port;
-        size_t head_len; /* bytes of the head, its blank line included */
+        size_t head_len;             /* bytes of the head, its blank line included */
+        unsigned long long body_len; /* of a plain request: its Content-Length, else 0 */
 };
 
 /* The length of the head in buf (its blank line included), or 0 while it is
@@ -69,5 +70,6 @@ size_t http_head_length(const char *buf, size_t len);
 /* Parse a complete head. For a plain request, out receives the head to send
  * on: the request line in origin form, the hop-by-hop headers dropped,
  * "Connection: close" added (and Host, when the request had none). Returns 0,
- * or the HTTP status to refuse it with (400). */
+ * or the HTTP status to refuse it with (400; 431 when out is too small; 501
+ * for a plain request with Transfer-Encoding). */
 int http_parse(const char *head, size_t len, struct http_request *req, char *out, size_t cap, size_t *out_len);

@@ -365,3 +365,76 @@ def test_bwrap_name_says_nothing_of_refusals(sb, served):
     r = sb.run(args, exe=sb.bins.bwrap_link)
     assert r.rc == 0 and "is not allowed" in r.out, r.describe()
     assert "refused" not in r.err, r.describe()
+
+
+SMUGGLE = r"""
+import socket, time
+
+def talk(*parts):
+    s = socket.create_connection(("127.0.0.1", 3128), timeout=15)
+    for i, p in enumerate(parts):
+        if i:
+            time.sleep(0.2)
+        s.sendall(p.replace(b"PORT", b"%d" % PORT))
+    s.shutdown(socket.SHUT_WR)
+    out = b""
+    while True:
+        b = s.recv(65536)
+        if not b:
+            return out
+        out += b
+
+EVIL = b"GET /evil HTTP/1.1\r\nHost: localhost:9999\r\n\r\n"
+print("pipelined", talk(b"GET /one HTTP/1.1\r\nHost: localhost:PORT\r\n\r\n" + EVIL)[:12])
+print("body", talk(b"POST /two HTTP/1.1\r\nHost: localhost:PORT\r\nContent-Length: 5\r\n\r\nhello" + EVIL)[:12])
+print("slow body", talk(b"POST /three HTTP/1.1\r\nHost: localhost:PORT\r\nContent-Length: 5\r\n\r\n", b"hel",
+                        b"lo" + EVIL)[:12])
+print("space host", talk(b"GET /four HTTP/1.1\r\nHost: localhost:PORT\r\nHost : localhost:9999\r\n\r\n")[:12])
+print("space conn", talk(b"GET /five HTTP/1.1\r\nHost: localhost:PORT\r\nConnection : keep-alive\r\n\r\n")[:12])
+print("chunked", talk(b"POST /six HTTP/1.1\r\nHost: localhost:PORT\r\nTransfer-Encoding: chunked\r\n\r\n"
+                      b"5\r\nhello\r\n0\r\n\r\n" + EVIL))
+"""
+
+
+def test_plain_http_sends_on_one_message(sb):
+    """A plain request through the proxy is one message: a pipelined second
+    request, bytes after a Content-Length body, a header name with a space
+    before its colon ("Host :") and Transfer-Encoding never reach the server."""
+    import socketserver
+    got = []
+
+    class Record(socketserver.BaseRequestHandler):
+        def handle(self):
+            self.request.settimeout(5)
+            data = b""
+            try:
+                while True:
+                    b = self.request.recv(65536)
+                    if not b:
+                        break
+                    data += b
+            except OSError:
+                pass
+            got.append(data)
+            self.request.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+
+    srv = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Record)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        port = srv.server_address[1]
+        r = sb.run(list(sb.rootfs) + ["--dev", "/dev", "--allow-host", f"localhost:{port}",
+                                      "python3", "-c", f"PORT = {port}\n" + SMUGGLE], timeout=60)
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    assert r.rc == 0, r.describe()
+    for what, status in (("pipelined", "200"), ("body", "200"), ("slow body", "200"),
+                         ("space host", "400"), ("space conn", "400"), ("chunked", "501")):
+        line = next(l for l in r.out.splitlines() if l.startswith(what + " "))
+        assert status in line, r.describe()
+    assert "use https (CONNECT)" in r.out, r.describe()
+    assert len(got) == 3, (got, r.describe())
+    for data in got:
+        assert data.count(b" HTTP/1.1\r\n") == 1 and b"9999" not in data and b"evil" not in data, got
+    assert sorted(d.split(b" ")[1] for d in got) == [b"/one", b"/three", b"/two"], got
+    assert all(d.endswith(b"\r\n\r\nhello") for d in got if not d.startswith(b"GET")), got

@@ -150,6 +150,29 @@ static void test_http(void)
         ok(http("GET http://a.b/ HTTP/1.1\r\nX: a\001b\r\n\r\n", &req, out, sizeof out, &len) == 400,
            "a control character");
         ok(http("GET http://a.b/ HTTP/2.0\r\n\r\n", &req, out, sizeof out, &len) == 400, "not HTTP/1");
+        ok(http("GET /x HTTP/1.1\r\nHost: a.b\r\nHost : evil.com\r\n\r\n", &req, out, sizeof out, &len) == 400 &&
+                   http("GET /x HTTP/1.1\r\nHost: a.b\r\nConnection\t: keep-alive\r\n\r\n", &req, out, sizeof out,
+                        &len) == 400 &&
+                   http("GET /x HTTP/1.1\r\nHost: a.b\r\nX(y): 1\r\n\r\n", &req, out, sizeof out, &len) == 400 &&
+                   http("GET /x HTTP/1.1\r\nHost: a.b\r\n: 1\r\n\r\n", &req, out, sizeof out, &len) == 400,
+           "a header name with a space before its colon, or other non-token bytes, is refused");
+        ok(http("POST /x HTTP/1.1\r\nHost: a.b\r\nContent-Length: 12\r\n\r\n", &req, out, sizeof out, &len) == 0 &&
+                   req.body_len == 12,
+           "the body's length");
+        ok(http("GET /x HTTP/1.1\r\nHost: a.b\r\n\r\n", &req, out, sizeof out, &len) == 0 && req.body_len == 0,
+           "no Content-Length, no body");
+        ok(http("POST /x HTTP/1.1\r\nHost: a.b\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n", &req, out,
+                sizeof out, &len) == 400 &&
+                   http("POST /x HTTP/1.1\r\nHost: a.b\r\nContent-Length: -1\r\n\r\n", &req, out, sizeof out, &len) ==
+                           400 &&
+                   http("POST /x HTTP/1.1\r\nHost: a.b\r\nContent-Length: 1,1\r\n\r\n", &req, out, sizeof out, &len) ==
+                           400,
+           "two Content-Lengths, or one that is not a number, are refused");
+        ok(http("POST /x HTTP/1.1\r\nHost: a.b\r\nTransfer-Encoding: chunked\r\n\r\n", &req, out, sizeof out, &len) ==
+                   501,
+           "a plain request with Transfer-Encoding is refused (501)");
+        ok(http("CONNECT a.b:443 HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", &req, out, sizeof out, &len) == 0,
+           "a CONNECT's headers are the tunnel's business");
         ok(http("\x16\x03\x01\r\n\r\n", &req, out, sizeof out, &len) == 400, "TLS sent to the proxy");
         ok(http("GET http://a.b/ HTTP/1.1\r\nX: 1\r\n\r\n", &req, out, 20, &len) == 431,
            "a head that would not fit once rewritten");
