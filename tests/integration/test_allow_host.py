@@ -5,9 +5,10 @@ it, which reaches the listed host:port pairs and nothing else.
 
 Everything is on loopback: the servers are the test's own, on the host's
 127.0.0.1; the sandbox's 127.0.0.1 is its own, so only the proxy reaches
-them. The variables cocoon sets keep localhost out of the proxy (no_proxy):
-right for the sandbox's own servers, so these tests name the proxy
-explicitly, or drop no_proxy for a tool that reads only the variables."""
+them. The variables cocoon sets keep localhost out of the proxy (no_proxy)
+unless a rule lists it, right for the sandbox's own servers; these tests
+mostly name the proxy explicitly, or drop no_proxy for a tool that reads
+only the variables."""
 
 import http.server
 import os
@@ -438,3 +439,20 @@ def test_plain_http_sends_on_one_message(sb):
         assert data.count(b" HTTP/1.1\r\n") == 1 and b"9999" not in data and b"evil" not in data, got
     assert sorted(d.split(b" ")[1] for d in got) == [b"/one", b"/three", b"/two"], got
     assert all(d.endswith(b"\r\n\r\nhello") for d in got if not d.startswith(b"GET")), got
+
+
+def test_listed_localhost_goes_through_the_proxy(sb, served):
+    """--allow-host localhost:PORT means the host's localhost:PORT, so plain
+    curl (no --noproxy) must reach it: no_proxy leaves out the loopback names
+    a rule lists and keeps the others (the sandbox's own loopback) direct."""
+    need("curl")
+    port, _, _ = served
+    r = run(sb, [f"localhost:{port}"],
+            f'echo "np=$no_proxy NP=$NO_PROXY"; curl -sS -m 10 http://localhost:{port}/hello.txt')
+    assert r.rc == 0, r.describe()
+    assert "hello through the proxy" in r.out, r.describe()
+    assert "np=127.0.0.1,::1 NP=127.0.0.1,::1" in r.out, r.describe()
+    r = run(sb, [f"127.0.0.1:{port}", "[::1]:8080", "example.com"], 'echo "np=$no_proxy"')
+    assert "np=localhost\n" in r.out, r.describe()
+    r = run(sb, ["example.com"], 'echo "np=$no_proxy"')
+    assert "np=localhost,127.0.0.1,::1\n" in r.out, r.describe()
