@@ -3,6 +3,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "opts.h"
 
@@ -27,13 +28,29 @@ int opt_allow_host(struct parse_state *st, char **a)
         return 0;
 }
 
+/* Whether a rule covers what a no_proxy entry names: "localhost" covers
+ * localhost and the names below it, an address only itself. */
+static bool rule_names(const struct allow_host *r, const char *entry)
+{
+        size_t hl = strlen(r->host), el = strlen(entry);
+
+        if (strcmp(r->host, entry) == 0)
+                return true;
+        return !r->ip && strcmp(entry, "localhost") == 0 && hl > el && r->host[hl - el - 1] == '.' &&
+               strcmp(r->host + hl - el, entry) == 0;
+}
+
 /* The command finds the proxy through the variables that curl, pip, npm,
  * git and apt's http method read; SOCKS5 with names resolved by the proxy
- * (socks5h) for the rest. Set last, over any the caller had. */
+ * (socks5h) for the rest. Set last, over any the caller had. no_proxy keeps
+ * the sandbox's own loopback direct, but not a loopback name that a rule
+ * lists: "--allow-host localhost:8080" means the host's localhost:8080, which
+ * only the proxy reaches. */
 void opts_proxy_env(struct plan *p)
 {
         static const char *const names[] = {"http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"};
-        char http[64], socks[64];
+        static const char *const loopback[] = {"localhost", "127.0.0.1", "::1"};
+        char http[64], socks[64], direct[32] = "";
 
         if (!p->n_allow_hosts)
                 return;
@@ -43,6 +60,15 @@ void opts_proxy_env(struct plan *p)
                 plan_setenv(p, names[i], http);
         plan_setenv(p, "all_proxy", socks);
         plan_setenv(p, "ALL_PROXY", socks);
-        plan_setenv(p, "no_proxy", "localhost,127.0.0.1,::1");
-        plan_setenv(p, "NO_PROXY", "localhost,127.0.0.1,::1");
+        for (size_t i = 0; i < ARRAY_SIZE(loopback); i++) {
+                bool listed = false;
+
+                for (size_t j = 0; j < p->n_allow_hosts; j++)
+                        listed = listed || rule_names(&p->allow_hosts[j], loopback[i]);
+                if (!listed)
+                        snprintf(direct + strlen(direct), sizeof direct - strlen(direct), "%s%s", *direct ? "," : "",
+                                 loopback[i]);
+        }
+        plan_setenv(p, "no_proxy", direct);
+        plan_setenv(p, "NO_PROXY", direct);
 }

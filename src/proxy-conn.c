@@ -29,6 +29,7 @@ enum refusal {
         R_NO_ADDRESS,  /* the name did not resolve */
         R_UNREACHABLE,
         R_TIMEOUT,
+        R_CHUNKED, /* a plain request with Transfer-Encoding */
 };
 
 static const struct {
@@ -40,6 +41,7 @@ static const struct {
         [R_MALFORMED] = {400, "Bad Request", 0x01},   [R_TOO_LARGE] = {431, "Request Header Fields Too Large", 0x01},
         [R_UNSUPPORTED] = {400, "Bad Request", 0x07}, [R_NO_ADDRESS] = {502, "Bad Gateway", 0x04},
         [R_UNREACHABLE] = {502, "Bad Gateway", 0x05}, [R_TIMEOUT] = {504, "Gateway Timeout", 0x04},
+        [R_CHUNKED] = {501, "Not Implemented", 0x01},
 };
 
 static void out_put(struct conn *c, const void *data, size_t len)
@@ -98,6 +100,11 @@ static void proxy_refuse(struct proxy *p, struct conn *c, const char *host, unsi
         case R_TIMEOUT: snprintf(body, sizeof body, "cocoon: %s did not answer in time\n", target); break;
         case R_TOO_LARGE:
                 snprintf(body, sizeof body, "cocoon: the request head is larger than %d KiB\n", PROXY_HEAD_MAX / 1024);
+                break;
+        case R_CHUNKED:
+                snprintf(body, sizeof body,
+                         "cocoon: the proxy does not send on plain HTTP requests with Transfer-Encoding: use https "
+                         "(CONNECT)\n");
                 break;
         default: snprintf(body, sizeof body, "cocoon: the proxy can't serve this request\n"); break;
         }
@@ -245,15 +252,20 @@ static void parse_http(struct proxy *p, struct conn *c)
         }
         r = http_parse(c->in + c->in_off, head, &req, rewritten, sizeof rewritten, &len);
         if (r) {
-                proxy_refuse(p, c, NULL, 0, r == 431 ? R_TOO_LARGE : R_MALFORMED);
+                proxy_refuse(p, c, NULL, 0, r == 431 ? R_TOO_LARGE : r == 501 ? R_CHUNKED : R_MALFORMED);
                 return;
         }
         consume_in(c, head);
         c->connect = req.connect;
         memcpy(c->host, req.host, sizeof c->host);
         c->port = req.port;
-        if (!req.connect) { /* the head to send on, then what followed it */
+        if (!req.connect) { /* the head to send on, then what followed it of the body */
                 size_t rest = c->in_len - c->in_off;
+
+                if (rest > req.body_len)
+                        rest = (size_t) req.body_len; /* a next request is not sent on */
+                c->plain = true;
+                c->body_left = req.body_len - rest;
                 if (len + rest > sizeof c->in) {
                         proxy_refuse(p, c, NULL, 0, R_TOO_LARGE);
                         return;
@@ -434,7 +446,16 @@ void proxy_conn_event(struct proxy *p, struct conn *c, int side, uint32_t events
                 c->in_len = 0;
         } else if (side == SIDE_CLIENT && (events & (EPOLLIN | EPOLLHUP))) {
                 compact_in(c);
+                size_t before = c->in_len;
+
                 ok = fill(c->cfd, c->in, &c->in_len, c->state == ST_RELAY ? sizeof c->in : PROXY_HEAD_MAX, &c->c_eof);
+                if (c->plain) { /* the body, and nothing after it */
+                        size_t got = c->in_len - before;
+
+                        if (got > c->body_left)
+                                c->in_len = before + (size_t) c->body_left;
+                        c->body_left -= c->in_len - before;
+                }
                 if ((events & EPOLLHUP) && c->state != ST_RELAY)
                         ok = false; /* gone before its request was served */
         }
@@ -473,11 +494,11 @@ void proxy_conn_timeout(struct proxy *p, struct conn *c)
         proxy_conn_step(p, c);
 }
 
-/* Pass on an end of stream once everything before it is delivered; close
- * when both ways are done. */
+/* Pass on an end of stream once everything before it is delivered (for a
+ * plain request, the end of its body); close when both ways are done. */
 static bool relay_done(struct conn *c)
 {
-        if (c->c_eof && c->in_off == c->in_len && !c->u_shut) {
+        if ((c->c_eof || (c->plain && c->body_left == 0)) && c->in_off == c->in_len && !c->u_shut) {
                 shutdown(c->ufd, SHUT_WR);
                 c->u_shut = true;
         }

@@ -56,6 +56,10 @@ struct conn {
         char out[CONN_BUF]; /* server (or the proxy) to client */
         size_t out_off, out_len;
         bool c_eof, u_eof, c_shut, u_shut;
+        /* A plain request: the bytes of its body still to send on. What the
+         * client sends after them is read and dropped. */
+        bool plain;
+        unsigned long long body_left;
 };
 
 struct proxy {

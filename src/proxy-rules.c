@@ -137,6 +137,8 @@ const char *proxy_rule_parse(const char *arg, struct allow_host *out)
         bool ip = false;
 
         memset(out, 0, sizeof *out);
+        if (arg[0] != '[' && strchr(arg, ':') && strchr(arg, ':') != strrchr(arg, ':'))
+                return "write an IPv6 address in brackets: [ADDRESS] or [ADDRESS]:PORT";
         if (split(arg, strlen(arg), &h, &hl, &port, &pl) < 0)
                 return "expected HOST[:PORT], with an IPv6 address in brackets ([::1]:8080)";
         if (port && parse_port(port, pl, &out->port) < 0)
@@ -217,24 +219,54 @@ static bool v4_public(uint32_t a)
                  (a >> 20) == 0xac1 ||         /* 172.16/12: private */
                  (a >> 16) == 0xc0a8 ||        /* 192.168/16: private */
                  (a >> 22) == (0x6440 >> 6) || /* 100.64/10: shared */
-                 (a >> 28) >= 0xe);            /* multicast, reserved, broadcast */
+                 (a >> 8) == 0xc00000 ||       /* 192.0.0/24: protocol assignments */
+                 (a >> 8) == 0xc00002 ||       /* 192.0.2/24: documentation */
+                 (a >> 17) == (0xc612 >> 1) || /* 198.18/15: benchmarking */
+                 (a >> 8) == 0xc63364 ||       /* 198.51.100/24: documentation */
+                 (a >> 8) == 0xcb0071 ||       /* 203.0.113/24: documentation */
+                 (a >> 28) >= 0xe);            /* multicast, 240/4 reserved, broadcast */
+}
+
+/* The IPv4 address an IPv6 one carries, when it carries one: mapped
+ * (::ffff:0:0/96), compatible (::/96), NAT64 (64:ff9b::/96, in the last 32
+ * bits) or 6to4 (2002::/16, in bits 16 to 47). */
+static bool embedded_v4(const struct in6_addr *a, uint32_t *v4)
+{
+        static const unsigned char nat64[12] = {0, 0x64, 0xff, 0x9b};
+        const unsigned char *at;
+
+        if (IN6_IS_ADDR_V4MAPPED(a) || IN6_IS_ADDR_V4COMPAT(a) || memcmp(a->s6_addr, nat64, 12) == 0)
+                at = &a->s6_addr[12];
+        else if (a->s6_addr[0] == 0x20 && a->s6_addr[1] == 0x02)
+                at = &a->s6_addr[2];
+        else
+                return false;
+        memcpy(v4, at, 4);
+        *v4 = ntohl(*v4);
+        return true;
 }
 
 bool proxy_addr_public(const struct sockaddr *sa)
 {
+        static const unsigned char nat64_local[6] = {0, 0x64, 0xff, 0x9b, 0, 1};
+
         if (sa->sa_family == AF_INET)
                 return v4_public(ntohl(((const struct sockaddr_in *) sa)->sin_addr.s_addr));
         if (sa->sa_family == AF_INET6) {
                 const struct in6_addr *a = &((const struct sockaddr_in6 *) sa)->sin6_addr;
                 uint32_t v4;
 
-                if (IN6_IS_ADDR_V4MAPPED(a) || IN6_IS_ADDR_V4COMPAT(a)) {
-                        memcpy(&v4, &a->s6_addr[12], 4);
-                        return v4_public(ntohl(v4));
-                }
+                if (embedded_v4(a, &v4))
+                        return v4_public(v4);
+                /* 64:ff9b:1::/48: NAT64 for local use only, where the IPv4
+                 * address may sit at several places: never public. */
+                if (memcmp(a->s6_addr, nat64_local, 6) == 0)
+                        return false;
                 return !(IN6_IS_ADDR_UNSPECIFIED(a) || IN6_IS_ADDR_LOOPBACK(a) || IN6_IS_ADDR_LINKLOCAL(a) ||
                          IN6_IS_ADDR_SITELOCAL(a) || IN6_IS_ADDR_MULTICAST(a) ||
-                         (a->s6_addr[0] & 0xfe) == 0xfc); /* fc00::/7: unique local */
+                         (a->s6_addr[0] & 0xfe) == 0xfc || /* fc00::/7: unique local */
+                         (a->s6_addr[0] == 0x20 && a->s6_addr[1] == 0x01 && a->s6_addr[2] == 0x0d &&
+                          a->s6_addr[3] == 0xb8)); /* 2001:db8::/32: documentation */
         }
         return false;
 }

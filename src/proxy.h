@@ -37,8 +37,9 @@ const struct allow_host *proxy_rules_match(const struct allow_host *rules, size_
 bool proxy_host_is_ip(const char *host);
 
 /* Whether an address may be reached for a listed name: not loopback,
- * link-local, private, shared (100.64/10), multicast or unspecified, in
- * IPv4, IPv6, or IPv4 mapped into IPv6. A name that resolves to one of these
+ * link-local, private, shared (100.64/10), benchmarking, documentation,
+ * reserved, multicast, broadcast or unspecified, in IPv4, IPv6, or IPv4
+ * carried in IPv6 (mapped, NAT64, 6to4). A name that resolves to one of these
  * is refused (DNS rebinding), unless the rule is the address itself or
  * localhost. */
 bool proxy_addr_public(const struct sockaddr *sa);
@@ -58,7 +59,8 @@ struct http_request {
         bool connect;              /* CONNECT host:port, else a plain request to forward */
         char host[PROXY_HOST_MAX]; /* canonical */
         unsigned port;
-        size_t head_len; /* bytes of the head, its blank line included */
+        size_t head_len;             /* bytes of the head, its blank line included */
+        unsigned long long body_len; /* of a plain request: its Content-Length, else 0 */
 };
 
 /* The length of the head in buf (its blank line included), or 0 while it is
@@ -68,5 +70,6 @@ size_t http_head_length(const char *buf, size_t len);
 /* Parse a complete head. For a plain request, out receives the head to send
  * on: the request line in origin form, the hop-by-hop headers dropped,
  * "Connection: close" added (and Host, when the request had none). Returns 0,
- * or the HTTP status to refuse it with (400). */
+ * or the HTTP status to refuse it with (400; 431 when out is too small; 501
+ * for a plain request with Transfer-Encoding). */
 int http_parse(const char *head, size_t len, struct http_request *req, char *out, size_t cap, size_t *out_len);

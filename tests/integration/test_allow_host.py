@@ -5,9 +5,10 @@ it, which reaches the listed host:port pairs and nothing else.
 
 Everything is on loopback: the servers are the test's own, on the host's
 127.0.0.1; the sandbox's 127.0.0.1 is its own, so only the proxy reaches
-them. The variables cocoon sets keep localhost out of the proxy (no_proxy):
-right for the sandbox's own servers, so these tests name the proxy
-explicitly, or drop no_proxy for a tool that reads only the variables."""
+them. The variables cocoon sets keep localhost out of the proxy (no_proxy)
+unless a rule lists it, right for the sandbox's own servers; these tests
+mostly name the proxy explicitly, or drop no_proxy for a tool that reads
+only the variables."""
 
 import http.server
 import os
@@ -334,6 +335,8 @@ def test_attacks_leave_the_proxy_serving(sb, served):
     ("a*.example.com", "whole first label"),
     ("exa mple.com", "not a host name"),
     ("[::1", "in brackets"),
+    ("::1:80", "'::1:80': write an IPv6 address in brackets: [ADDRESS] or [ADDRESS]:PORT"),
+    ("::1", "write an IPv6 address in brackets"),
 ])
 def test_bad_arguments(sb, arg, says):
     sb.expect_error(["--allow-host", arg, "true"], ["--allow-host", says])
@@ -372,10 +375,8 @@ def test_the_sandbox_cant_stop_or_kill_its_monitor(sb):
     sandbox a pid namespace: the host's /proc still shows the monitor, but no
     signal reaches it by that number, and the launch ends with the command's
     own status. (A hostile review stopped it with SIGSTOP.)"""
-    extra = ["--allow-host", "localhost:1"]
-    import subprocess
-    import time
     import pathlib
+    extra = ["--allow-host", "localhost:1"]
     pidfile = pathlib.Path(sb.scratch) / "monitor.pid"
     script = (f"while [ ! -s {pidfile} ]; do sleep 0.05; done; m=$(cat {pidfile}); "
               "kill -STOP $m 2>/dev/null && echo stopped; kill -KILL $m 2>/dev/null && echo killed; "
@@ -399,3 +400,91 @@ def test_the_sandbox_cant_stop_or_kill_its_monitor(sb):
     assert p.returncode == 7, (p.returncode, out, err)
     assert b"stopped" not in out and b"killed" not in out, out
     assert b"visible" in out, "the test's premise: the host's /proc shows the monitor's pid"
+SMUGGLE = r"""
+import socket, time
+
+def talk(*parts):
+    s = socket.create_connection(("127.0.0.1", 3128), timeout=15)
+    for i, p in enumerate(parts):
+        if i:
+            time.sleep(0.2)
+        s.sendall(p.replace(b"PORT", b"%d" % PORT))
+    s.shutdown(socket.SHUT_WR)
+    out = b""
+    while True:
+        b = s.recv(65536)
+        if not b:
+            return out
+        out += b
+
+EVIL = b"GET /evil HTTP/1.1\r\nHost: localhost:9999\r\n\r\n"
+print("pipelined", talk(b"GET /one HTTP/1.1\r\nHost: localhost:PORT\r\n\r\n" + EVIL)[:12])
+print("body", talk(b"POST /two HTTP/1.1\r\nHost: localhost:PORT\r\nContent-Length: 5\r\n\r\nhello" + EVIL)[:12])
+print("slow body", talk(b"POST /three HTTP/1.1\r\nHost: localhost:PORT\r\nContent-Length: 5\r\n\r\n", b"hel",
+                        b"lo" + EVIL)[:12])
+print("space host", talk(b"GET /four HTTP/1.1\r\nHost: localhost:PORT\r\nHost : localhost:9999\r\n\r\n")[:12])
+print("space conn", talk(b"GET /five HTTP/1.1\r\nHost: localhost:PORT\r\nConnection : keep-alive\r\n\r\n")[:12])
+print("chunked", talk(b"POST /six HTTP/1.1\r\nHost: localhost:PORT\r\nTransfer-Encoding: chunked\r\n\r\n"
+                      b"5\r\nhello\r\n0\r\n\r\n" + EVIL))
+"""
+
+
+def test_plain_http_sends_on_one_message(sb):
+    """A plain request through the proxy is one message: a pipelined second
+    request, bytes after a Content-Length body, a header name with a space
+    before its colon ("Host :") and Transfer-Encoding never reach the server."""
+    import socketserver
+    got = []
+
+    class Record(socketserver.BaseRequestHandler):
+        def handle(self):
+            self.request.settimeout(5)
+            data = b""
+            try:
+                while True:
+                    b = self.request.recv(65536)
+                    if not b:
+                        break
+                    data += b
+            except OSError:
+                pass
+            got.append(data)
+            self.request.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+
+    srv = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Record)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        port = srv.server_address[1]
+        r = sb.run(list(sb.rootfs) + ["--dev", "/dev", "--allow-host", f"localhost:{port}",
+                                      "python3", "-c", f"PORT = {port}\n" + SMUGGLE], timeout=60)
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    assert r.rc == 0, r.describe()
+    for what, status in (("pipelined", "200"), ("body", "200"), ("slow body", "200"),
+                         ("space host", "400"), ("space conn", "400"), ("chunked", "501")):
+        line = next(l for l in r.out.splitlines() if l.startswith(what + " "))
+        assert status in line, r.describe()
+    assert "use https (CONNECT)" in r.out, r.describe()
+    assert len(got) == 3, (got, r.describe())
+    for data in got:
+        assert data.count(b" HTTP/1.1\r\n") == 1 and b"9999" not in data and b"evil" not in data, got
+    assert sorted(d.split(b" ")[1] for d in got) == [b"/one", b"/three", b"/two"], got
+    assert all(d.endswith(b"\r\n\r\nhello") for d in got if not d.startswith(b"GET")), got
+
+
+def test_listed_localhost_goes_through_the_proxy(sb, served):
+    """--allow-host localhost:PORT means the host's localhost:PORT, so plain
+    curl (no --noproxy) must reach it: no_proxy leaves out the loopback names
+    a rule lists and keeps the others (the sandbox's own loopback) direct."""
+    need("curl")
+    port, _, _ = served
+    r = run(sb, [f"localhost:{port}"],
+            f'echo "np=$no_proxy NP=$NO_PROXY"; curl -sS -m 10 http://localhost:{port}/hello.txt')
+    assert r.rc == 0, r.describe()
+    assert "hello through the proxy" in r.out, r.describe()
+    assert "np=127.0.0.1,::1 NP=127.0.0.1,::1" in r.out, r.describe()
+    r = run(sb, [f"127.0.0.1:{port}", "[::1]:8080", "example.com"], 'echo "np=$no_proxy"')
+    assert "np=localhost\n" in r.out, r.describe()
+    r = run(sb, ["example.com"], 'echo "np=$no_proxy"')
+    assert "np=localhost,127.0.0.1,::1\n" in r.out, r.describe()

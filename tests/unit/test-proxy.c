@@ -46,9 +46,10 @@ static bool public6(const char *a)
 
 static void test_rules(void)
 {
-        static const char *const bad[] = {"",          ":80",      "*",      "*.",        "*:443",   "a*.b.com",
-                                          "*.*.b.com", "a..b",     "a.b:0",  "a.b:65536", "a.b:08x", "a b",
-                                          "[::1",      "[a.b]:80", "[::1]x", "-"};
+        static const char *const bad[] = {"",         ":80",       "*",    "*.",         "*:443",
+                                          "a*.b.com", "*.*.b.com", "a..b", "a.b:0",      "a.b:65536",
+                                          "a.b:08x",  "a b",       "[::1", "[a.b]:80",   "[::1]x",
+                                          "-",        "::1:80",    "::1",  "fe80::1:443"};
         struct allow_host r;
 
         for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -90,6 +91,19 @@ static void test_addresses(void)
         ok(!public6("::1") && !public6("::") && !public6("fe80::1") && !public6("fd00::1") && !public6("fc00::1") &&
                    !public6("ff02::1") && !public6("::ffff:127.0.0.1") && !public6("::ffff:10.0.0.1"),
            "IPv6 loopback, link-local, unique local, multicast, mapped private are not");
+        ok(!public4("198.18.0.1") && !public4("198.19.255.255") && !public4("192.0.0.8") && !public4("192.0.2.1") &&
+                   !public4("198.51.100.7") && !public4("203.0.113.9") && !public4("0.1.2.3") &&
+                   !public4("240.0.0.1") && !public4("255.255.255.254"),
+           "benchmarking, protocol assignments, documentation, this network, reserved are not");
+        ok(public4("198.17.255.255") && public4("198.20.0.1") && public4("192.0.1.1") && public4("192.0.3.1") &&
+                   public4("198.51.101.1") && public4("203.0.112.1") && public4("223.255.255.255"),
+           "and those ranges end where they end");
+        ok(!public6("2001:db8::1") && public6("2001:db9::1"), "IPv6 documentation is not");
+        ok(!public6("64:ff9b::7f00:1") && !public6("64:ff9b::a00:1") && public6("64:ff9b::808:808"),
+           "NAT64: the IPv4 address inside decides");
+        ok(!public6("64:ff9b:1::a00:1") && !public6("64:ff9b:1:a00:1::"), "local-use NAT64 is not");
+        ok(!public6("2002:7f00:1::1") && !public6("2002:a9fe:a9fe::1") && public6("2002:808:808::1"),
+           "6to4: the IPv4 address inside decides");
 }
 
 static int http(const char *head, struct http_request *req, char *out, size_t cap, size_t *len)
@@ -136,6 +150,29 @@ static void test_http(void)
         ok(http("GET http://a.b/ HTTP/1.1\r\nX: a\001b\r\n\r\n", &req, out, sizeof out, &len) == 400,
            "a control character");
         ok(http("GET http://a.b/ HTTP/2.0\r\n\r\n", &req, out, sizeof out, &len) == 400, "not HTTP/1");
+        ok(http("GET /x HTTP/1.1\r\nHost: a.b\r\nHost : evil.com\r\n\r\n", &req, out, sizeof out, &len) == 400 &&
+                   http("GET /x HTTP/1.1\r\nHost: a.b\r\nConnection\t: keep-alive\r\n\r\n", &req, out, sizeof out,
+                        &len) == 400 &&
+                   http("GET /x HTTP/1.1\r\nHost: a.b\r\nX(y): 1\r\n\r\n", &req, out, sizeof out, &len) == 400 &&
+                   http("GET /x HTTP/1.1\r\nHost: a.b\r\n: 1\r\n\r\n", &req, out, sizeof out, &len) == 400,
+           "a header name with a space before its colon, or other non-token bytes, is refused");
+        ok(http("POST /x HTTP/1.1\r\nHost: a.b\r\nContent-Length: 12\r\n\r\n", &req, out, sizeof out, &len) == 0 &&
+                   req.body_len == 12,
+           "the body's length");
+        ok(http("GET /x HTTP/1.1\r\nHost: a.b\r\n\r\n", &req, out, sizeof out, &len) == 0 && req.body_len == 0,
+           "no Content-Length, no body");
+        ok(http("POST /x HTTP/1.1\r\nHost: a.b\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n", &req, out,
+                sizeof out, &len) == 400 &&
+                   http("POST /x HTTP/1.1\r\nHost: a.b\r\nContent-Length: -1\r\n\r\n", &req, out, sizeof out, &len) ==
+                           400 &&
+                   http("POST /x HTTP/1.1\r\nHost: a.b\r\nContent-Length: 1,1\r\n\r\n", &req, out, sizeof out, &len) ==
+                           400,
+           "two Content-Lengths, or one that is not a number, are refused");
+        ok(http("POST /x HTTP/1.1\r\nHost: a.b\r\nTransfer-Encoding: chunked\r\n\r\n", &req, out, sizeof out, &len) ==
+                   501,
+           "a plain request with Transfer-Encoding is refused (501)");
+        ok(http("CONNECT a.b:443 HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", &req, out, sizeof out, &len) == 0,
+           "a CONNECT's headers are the tunnel's business");
         ok(http("\x16\x03\x01\r\n\r\n", &req, out, sizeof out, &len) == 400, "TLS sent to the proxy");
         ok(http("GET http://a.b/ HTTP/1.1\r\nX: 1\r\n\r\n", &req, out, 20, &len) == 431,
            "a head that would not fit once rewritten");
