@@ -35,43 +35,9 @@
 
 static struct proxy px = {.chan = -1, .listen_fd = -1, .ep = -1, .timer = -1};
 
-uint64_t proxy_now_ms(void)
-{
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
-}
-
-/* Watch fd in the proxy's own set for want (0: not at all, so that a hung
- * up peer we can't act on yet doesn't wake us again and again). */
-void proxy_arm(struct proxy *p, int fd, uint64_t key, uint32_t want, uint32_t *armed)
-{
-        struct epoll_event ev = {.events = want, .data.u64 = key};
-
-        if (fd < 0 || want == *armed)
-                return;
-        if (want == 0)
-                epoll_ctl(p->ep, EPOLL_CTL_DEL, fd, NULL);
-        else if (epoll_ctl(p->ep, *armed ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &ev) < 0)
-                return;
-        *armed = want;
-}
-
 static void listen_on(bool on)
 {
         proxy_arm(&px, px.listen_fd, KEY_LISTEN, on ? EPOLLIN : 0, &px.listen_armed);
-}
-
-void proxy_conn_free(struct proxy *p, struct conn *c)
-{
-        closep(&c->cfd);
-        closep(&c->ufd);
-        dns_end(&c->dns);
-        p->conns[c->slot] = NULL;
-        p->n_conns--;
-        free(c);
-        listen_on(true);
 }
 
 static void accept_some(void)

@@ -11,9 +11,11 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "plan.h"
@@ -555,4 +557,39 @@ void proxy_conn_step(struct proxy *p, struct conn *c)
                 if (epoll_ctl(p->ep, EPOLL_CTL_ADD, c->dns.fd, &ev) == 0)
                         c->dns_armed = c->dns.asked;
         }
+}
+
+uint64_t proxy_now_ms(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
+}
+
+/* Watch fd in the proxy's own set for want (0: not at all, so that a hung
+ * up peer we can't act on yet doesn't wake us again and again). */
+void proxy_arm(struct proxy *p, int fd, uint64_t key, uint32_t want, uint32_t *armed)
+{
+        struct epoll_event ev = {.events = want, .data.u64 = key};
+
+        if (fd < 0 || want == *armed)
+                return;
+        if (want == 0)
+                epoll_ctl(p->ep, EPOLL_CTL_DEL, fd, NULL);
+        else if (epoll_ctl(p->ep, *armed ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &ev) < 0)
+                return;
+        *armed = want;
+}
+
+void proxy_conn_free(struct proxy *p, struct conn *c)
+{
+        closep(&c->cfd);
+        closep(&c->ufd);
+        dns_end(&c->dns);
+        p->conns[c->slot] = NULL;
+        p->n_conns--;
+        free(c);
+        /* room again for one more (see mon-proxy.c's accept_some) */
+        proxy_arm(p, p->listen_fd, KEY_LISTEN, EPOLLIN, &p->listen_armed);
 }
