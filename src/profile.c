@@ -493,7 +493,6 @@ int profile_compile_info(const char *json, size_t len, const char *name, uint64_
                             c.n_unknown > 1 ? "s" : "", c.unknown);
         if (info) {
                 info->caps_named = c.caps_named;
-                info->warned = c.n_unknown && !builtin;
         }
         r = 0;
 out:

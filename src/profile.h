@@ -17,7 +17,6 @@ int profile_compile(const char *json, size_t len, const char *name, uint64_t cap
 /* What profile_compile_info tells besides the program. */
 struct profile_info {
         uint64_t caps_named; /* the capabilities the profile's includes/excludes name */
-        bool warned;         /* a warning was printed (calls this libseccomp does not know) */
 };
 /* profile_compile, and what it found out on the way (info may be NULL). */
 int profile_compile_info(const char *json, size_t len, const char *name, uint64_t caps, struct bpf_prog *out, char *err,

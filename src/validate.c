@@ -52,19 +52,6 @@ static void add_program(struct plan *p, struct bpf_prog *prog, bool ours)
         prog->len = 0;
 }
 
-/* A profile compiled now. There is deliberately no cache of compiled
- * programs: anywhere the caller can write, a sandbox of the caller's with a
- * bind of the home can write too, and plant a program that every later
- * sandbox would load (a checksum without a secret can't tell, and there is
- * no place for a secret that such a sandbox can't reach). */
-static int compile_now(const char *json, size_t len, const char *name, uint64_t caps, struct bpf_prog *prog, char *err,
-                       size_t err_size)
-{
-        struct profile_info info;
-
-        return profile_compile_info(json, len, name, caps, prog, err, err_size, &info);
-}
-
 static int compile_profile(struct plan *p, const char *file)
 {
         _cleanup_free_ char *data = NULL;
@@ -76,13 +63,17 @@ static int compile_profile(struct plan *p, const char *file)
 
         /* The default profile depends on the capabilities only through the
          * ones it names: none or all of them were compiled at build time, by
-         * the same code. */
+         * the same code. The rest is compiled here, at each launch: there is
+         * deliberately no cache of compiled programs, since a sandbox of the
+         * caller's with the home bound could plant one that every later
+         * sandbox would load (no checksum can tell without a secret, and no
+         * secret has a place such a sandbox can't reach). */
         if (strcmp(file, "default") == 0 && (named == 0 || named == precompiled_default_caps)) {
                 prog = copy_program(named ? &precompiled_default_allcaps : &precompiled_default_nocaps);
                 r = 0;
         } else if (strcmp(file, "default") == 0) {
-                r = compile_now(seccomp_default_profile, strlen(seccomp_default_profile), "default profile", named,
-                                &prog, err, sizeof err);
+                r = profile_compile(seccomp_default_profile, strlen(seccomp_default_profile), "default profile", named,
+                                    &prog, err, sizeof err);
         } else {
                 _cleanup_close_ int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
                 if (fd < 0)
@@ -90,7 +81,7 @@ static int compile_profile(struct plan *p, const char *file)
                 r = read_all(fd, &data, &len, 4u << 20);
                 if (r < 0)
                         return log_errno(r, "--seccomp-profile: can't read %s", file), -1;
-                r = compile_now(data, len, file, caps, &prog, err, sizeof err);
+                r = profile_compile(data, len, file, caps, &prog, err, sizeof err);
         }
         if (r < 0)
                 return log_error("--seccomp-profile: %s", err), -1;
