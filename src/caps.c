@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Capabilities, through libcap-ng. */
+/* Capabilities: raw system calls; libcap-ng for their names only. */
 #include "caps.h"
 
 #include <cap-ng.h>
@@ -16,21 +16,24 @@
 #include "plan.h"
 #include "util.h"
 
+/* The highest capability the kernel knows: the bounding set answers EINVAL
+ * past it. Two system calls where reading /proc/sys/kernel/cap_last_cap
+ * would cost an open and a read, and /proc need not be there. */
 static int last_cap(void)
 {
         static int cached = -1;
-        FILE *f;
+        int c = CAP_LAST_CAP;
 
         if (cached >= 0)
                 return cached;
-        cached = CAP_LAST_CAP;
-        f = fopen("/proc/sys/kernel/cap_last_cap", "re");
-        if (f) {
-                int v;
-                if (fscanf(f, "%d", &v) == 1 && v > 0 && v < 64)
-                        cached = v;
-                fclose(f);
+        if (prctl(PR_CAPBSET_READ, c) < 0) {
+                while (c > 0 && prctl(PR_CAPBSET_READ, c) < 0 && errno == EINVAL)
+                        c--;
+        } else {
+                while (c < 63 && prctl(PR_CAPBSET_READ, c + 1) >= 0)
+                        c++;
         }
+        cached = c;
         return cached;
 }
 
@@ -57,16 +60,36 @@ int caps_parse(const char *name, uint64_t *mask)
         return 0;
 }
 
+/* The raw capability sets: libcap-ng reads /proc/PID/status for them, which
+ * costs as much as forty system calls, and /proc need not be mounted. */
+static int caps_get(struct __user_cap_data_struct d[2])
+{
+        struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+
+        return syscall(SYS_capget, &h, d) < 0 ? -errno : 0;
+}
+
+static int caps_set(uint64_t effective, uint64_t permitted, uint64_t inheritable)
+{
+        struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+        struct __user_cap_data_struct d[2] = {
+                {(uint32_t) effective, (uint32_t) permitted, (uint32_t) inheritable},
+                {(uint32_t) (effective >> 32), (uint32_t) (permitted >> 32), (uint32_t) (inheritable >> 32)},
+        };
+
+        return syscall(SYS_capset, &h, d) < 0 ? -errno : 0;
+}
+
+static uint64_t permitted_of(const struct __user_cap_data_struct d[2])
+{
+        return (uint64_t) d[0].permitted | (uint64_t) d[1].permitted << 32;
+}
+
 uint64_t caps_permitted(void)
 {
-        uint64_t mask = 0;
-        int last = last_cap();
+        struct __user_cap_data_struct d[2];
 
-        capng_get_caps_process();
-        for (int c = 0; c <= last; c++)
-                if (capng_have_capability(CAPNG_PERMITTED, (unsigned) c))
-                        mask |= UINT64_C(1) << c;
-        return mask;
+        return caps_get(d) < 0 ? 0 : permitted_of(d) & caps_all();
 }
 
 /* The capabilities of MASK that are in our bounding set. Only those are
@@ -82,7 +105,8 @@ static uint64_t caps_bounded(uint64_t mask)
 }
 
 /* One read of /proc/self/status rather than a system call per capability;
- * those are the fallback. */
+ * those are the fallback. (It also keeps the caller's system calls few,
+ * which a test that injects a failure into the Nth one counts on.) */
 uint64_t caps_bounding(void)
 {
         unsigned long long v;
@@ -98,8 +122,8 @@ uint64_t caps_bounding(void)
 }
 
 /* Whether the bounding set holds exactly EXPECTED: 0, or a negative errno.
- * libcap-ng stops at the first drop the kernel refuses and can still report
- * success, which would leave the rest of the set to the command. */
+ * Checked after the drops, so a kernel or filter that refuses one part of
+ * them can't leave the rest of the set to the command. */
 static int bounding_is(uint64_t expected)
 {
         int last = last_cap();
@@ -141,42 +165,62 @@ static bool command_set(const struct plan *p, bool new_userns, uint64_t *want)
         return true;
 }
 
+/* Cut the bounding set to KEEP: the drops need CAP_SETPCAP, so only what is
+ * there is dropped. */
+static int bounding_cut(uint64_t keep)
+{
+        int last = last_cap();
+
+        for (int c = 0; c <= last; c++)
+                if (!(keep & (UINT64_C(1) << c)) && prctl(PR_CAPBSET_READ, c) == 1 &&
+                    prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0)
+                        return -errno;
+        return 0;
+}
+
+/* The ambient set: emptied, then WANT raised in it (it must already be
+ * permitted and inheritable). A kernel without ambient capabilities
+ * (EINVAL) has nothing to empty, and then nothing may be raised. */
+static int ambient_set(uint64_t want)
+{
+        int last = last_cap();
+
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
+                return errno == EINVAL && !want ? 0 : -errno;
+        for (int c = 0; c <= last; c++)
+                if ((want & (UINT64_C(1) << c)) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
+                        return -errno;
+        return 0;
+}
+
 int caps_apply(const struct plan *p, bool new_userns)
 {
         uint64_t want;
-        unsigned sets = CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_BOUNDING_SET;
-        int last = last_cap();
+        int r;
 
         if (!command_set(p, new_userns, &want)) /* kept as they were, which is checked too */
                 return bounding_is(p->caller_bounding);
-        if (p->caps_given)
-                sets |= CAPNG_INHERITABLE | CAPNG_AMBIENT;
-
-        /* libcap-ng remembers the pid it last read; we are a fork of that. */
-        capng_setpid(getpid());
-        capng_clear(CAPNG_SELECT_ALL);
-        for (int c = 0; c <= last; c++)
-                if ((want & (UINT64_C(1) << c)) && capng_update(CAPNG_ADD, (capng_type_t) sets, (unsigned) c) < 0)
-                        return -EINVAL;
-        if (capng_apply(CAPNG_SELECT_ALL) < 0)
-                return -EPERM;
-        return bounding_is(want);
+        /* The order the kernel needs: the bounding set while CAP_SETPCAP is
+         * still effective, then the three sets, then the ambient one. */
+        r = bounding_cut(want);
+        if (r == 0)
+                r = caps_set(want, want, p->caps_given ? want : 0);
+        if (r == 0)
+                r = ambient_set(p->caps_given ? want : 0);
+        return r < 0 ? r : bounding_is(want);
 }
 
-/* Make the effective set the permitted one, less what keep leaves out.
- * Raw system calls: libcap-ng would read /proc, which the new root may lack. */
+/* Make the effective set the permitted one, less what keep leaves out. */
 static int set_effective(uint64_t keep)
 {
-        struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
         struct __user_cap_data_struct d[2];
-        uint64_t eff;
+        uint64_t inheritable;
+        int r = caps_get(d);
 
-        if (syscall(SYS_capget, &h, d) < 0)
-                return -errno;
-        eff = ((uint64_t) d[0].permitted | (uint64_t) d[1].permitted << 32) & keep;
-        d[0].effective = (uint32_t) eff;
-        d[1].effective = (uint32_t) (eff >> 32);
-        return syscall(SYS_capset, &h, d) < 0 ? -errno : 0;
+        if (r < 0)
+                return r;
+        inheritable = (uint64_t) d[0].inheritable | (uint64_t) d[1].inheritable << 32;
+        return caps_set(permitted_of(d) & keep, permitted_of(d), inheritable);
 }
 
 int caps_act_as_command(const struct plan *p, bool new_userns)
@@ -193,7 +237,5 @@ int caps_act_as_self(void)
 
 void caps_clear(void)
 {
-        capng_setpid(getpid());
-        capng_clear(CAPNG_SELECT_CAPS);
-        capng_apply(CAPNG_SELECT_CAPS);
+        caps_set(0, 0, 0);
 }
