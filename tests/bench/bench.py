@@ -881,6 +881,52 @@ def machine_info():
                                           os.cpu_count() or 0, platform.release())
 
 
+def host_tasks():
+    """How many tasks (threads) the machine runs now."""
+    n = 0
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                n += len(os.listdir("/proc/%s/task" % pid))
+            except OSError:
+                pass
+    return n
+
+
+class IdleProcesses:
+    """N processes that wait until closed. Processes, not threads of one:
+    each has its own task and fs_struct for pivot_root's walk to visit,
+    as the processes of a desktop session do."""
+
+    def __init__(self, n):
+        self.proc = None
+        if n <= 0:
+            return
+        code = ("import os, sys\n"
+                "for _ in range(%d):\n"
+                "    if os.fork() == 0:\n"
+                "        os.read(0, 1)\n"
+                "        os._exit(0)\n"
+                "print('ready', flush=True)\n"
+                "os.read(0, 1)\n"
+                "while True:\n"
+                "    try:\n"
+                "        os.wait()\n"
+                "    except ChildProcessError:\n"
+                "        break\n" % (n - 1))
+        self.proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
+        if self.proc.stdout.readline().strip() != "ready":
+            self.close()
+            sys.exit("bench: --host-processes: could not start %d processes" % n)
+
+    def close(self):
+        if self.proc:
+            self.proc.stdin.close()  # each reads end-of-file and exits
+            self.proc.wait()
+            self.proc = None
+
+
 def loadavg():
     try:
         with open("/proc/loadavg") as f:
@@ -957,6 +1003,9 @@ def parse_args():
     ap.add_argument("--profile-runs", type=int, default=20,
                     help="runs per launcher for perf stat (default 20)")
     ap.add_argument("--timeout", type=float, default=60, help="seconds per run")
+    ap.add_argument("--host-processes", type=int, default=0, metavar="N",
+                    help="keep N more idle processes on the host while measuring: pivot_root "
+                    "walks every task on the machine, so a busy desktop's launches cost more")
     ap.add_argument("--json", metavar="FILE", help="also write all results as JSON")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     return ap.parse_args()
@@ -997,6 +1046,7 @@ def main():
     workdir = tempfile.mkdtemp(prefix="cocoon-bench-")
     os.chmod(workdir, 0o755)
     status = 0
+    idle = IdleProcesses(opts.host_processes)
     try:
         bindir = os.path.join(workdir, "bin")
         srcdir = os.path.join(workdir, "src")
@@ -1044,6 +1094,8 @@ def main():
         print("maxrss: wait4() ru_maxrss of the launcher = the largest peak RSS among it "
               "and the descendants it reaped (not a sum)")
         print("load average at start: %s" % loadavg())
+        print("tasks on the host: %d%s" % (host_tasks(), " (%d idle processes added by --host-processes)"
+                                            % opts.host_processes if opts.host_processes > 0 else ""))
         print("cases:")
         shown = cases
         if opts.callgrind_only:
@@ -1141,6 +1193,7 @@ def main():
             with open(opts.json, "w") as f:
                 json.dump(report, f, indent=1)
     finally:
+        idle.close()
         if opts.keep:
             print("kept %s" % workdir)
         else:
