@@ -165,16 +165,21 @@ static bool command_set(const struct plan *p, bool new_userns, uint64_t *want)
         return true;
 }
 
-/* Cut the bounding set to KEEP: the drops need CAP_SETPCAP, so only what is
- * there is dropped. */
+/* Cut the bounding set to KEEP. Everything else is dropped whatever
+ * PR_CAPBSET_READ says, so that one answer (which a filter can make up)
+ * doesn't decide both the drops and their check in bounding_is. A drop
+ * needs CAP_SETPCAP: without it, only what is gone already may stay. */
 static int bounding_cut(uint64_t keep)
 {
         int last = last_cap();
 
         for (int c = 0; c <= last; c++)
-                if (!(keep & (UINT64_C(1) << c)) && prctl(PR_CAPBSET_READ, c) == 1 &&
-                    prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0)
-                        return -errno;
+                if (!(keep & (UINT64_C(1) << c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0) {
+                        int err = errno;
+
+                        if (prctl(PR_CAPBSET_READ, c) != 0)
+                                return -err;
+                }
         return 0;
 }
 
@@ -235,7 +240,14 @@ int caps_act_as_self(void)
         return set_effective(UINT64_MAX);
 }
 
-void caps_clear(void)
+int caps_clear(void)
 {
-        caps_set(0, 0, 0);
+        struct __user_cap_data_struct d[2];
+        int r = caps_set(0, 0, 0);
+
+        /* Refused, it is still done if there was nothing to drop (the
+         * ambient set is within the permitted one). */
+        if (r < 0 && caps_get(d) == 0 && !permitted_of(d) && !(d[0].inheritable | d[1].inheritable))
+                r = 0;
+        return r;
 }

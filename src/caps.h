@@ -21,5 +21,6 @@ int caps_apply(const struct plan *p, bool new_userns);
  * directory); caps_act_as_self raises it back to the permitted set. */
 int caps_act_as_command(const struct plan *p, bool new_userns);
 int caps_act_as_self(void);
-/* Drop every capability of the calling process (not the bounding set). */
-void caps_clear(void);
+/* Drop every capability of the calling process (not the bounding set):
+ * 0 once it has none, or a negative errno. */
+int caps_clear(void);

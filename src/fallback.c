@@ -294,7 +294,9 @@ int fallback_run(const struct plan *p)
         /* A caller who is not root has none to give, nor may it change its
          * bounding set; root's are set as the plan says. */
         if (p->caller_uid != 0) {
-                caps_clear();
+                int r = caps_clear();
+                if (r < 0) /* ambient ones would survive the exec */
+                        return log_errno(r, "can't drop the caller's capabilities"), 1;
         } else {
                 /* Capabilities meant for a user namespace would be the host's
                  * here: none, bounding set included, so exec as uid 0 regains

@@ -4,14 +4,17 @@
  *
  *   refuse RULE[,RULE...] COMMAND [ARG...]
  *
- * RULE is NAME:ERRNO (ERRNO one of EPERM, EACCES, ENOSPC, EINVAL, ENOSYS).
+ * RULE is NAME:ERRNO (ERRNO one of EPERM, EACCES, ENOSPC, EINVAL, ENOSYS; 0 only
+ * for capbset_read).
  * NAME is a system call, answered ERRNO whatever its arguments, or one of:
  *   userns      clone and unshare asking for CLONE_NEWUSER, as a host whose
  *               sysctl, namespace limit or AppArmor policy refuses them;
  *   namespaces  clone and unshare asking for any CLONE_NEW* flag, and setns,
  *               as Docker's default seccomp profile does;
  *   mounts      every call that mounts, as AppArmor does in a user namespace
- *               it made without capabilities, or a container's profile.
+ *               it made without capabilities, or a container's profile;
+ *   capbset_read  prctl(PR_CAPBSET_READ), as a filter that answers "0" (not
+ *               in the bounding set) without asking the kernel: ERRNO is 0.
  * With userns or namespaces, clone3 answers ENOSYS: its flags are in memory,
  * where no filter can see them, and the C library falls back to clone.
  *
@@ -26,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/capability.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -44,7 +48,8 @@ static const char *const mount_calls[] = {"mount",  "umount2", "pivot_root", "op
 static const struct {
         const char *name;
         int value;
-} errnos[] = {{"EPERM", EPERM}, {"EACCES", EACCES}, {"ENOSPC", ENOSPC}, {"EINVAL", EINVAL}, {"ENOSYS", ENOSYS}};
+} errnos[] = {{"EPERM", EPERM},   {"EACCES", EACCES}, {"ENOSPC", ENOSPC},
+              {"EINVAL", EINVAL}, {"ENOSYS", ENOSYS}, {"0", 0}};
 
 static int has_sys_admin(void)
 {
@@ -82,7 +87,7 @@ static int flag_rules(scmp_filter_ctx ctx, int err, int flag)
 static int add(scmp_filter_ctx ctx, char *spec)
 {
         char *colon = strchr(spec, ':');
-        int err = 0;
+        int err = -1;
 
         if (!colon) {
                 fprintf(stderr, "refuse: %s: expected NAME:ERRNO\n", spec);
@@ -92,9 +97,16 @@ static int add(scmp_filter_ctx ctx, char *spec)
         for (size_t i = 0; i < sizeof errnos / sizeof errnos[0]; i++)
                 if (strcmp(colon + 1, errnos[i].name) == 0)
                         err = errnos[i].value;
-        if (!err) {
+        if (err < 0 || (!err && strcmp(spec, "capbset_read") != 0)) {
                 fprintf(stderr, "refuse: %s: unknown errno name\n", colon + 1);
                 return -1;
+        }
+        if (strcmp(spec, "capbset_read") == 0) {
+                int r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(err), SCMP_SYS(prctl), 1,
+                                         SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t) PR_CAPBSET_READ));
+                if (r < 0)
+                        fprintf(stderr, "refuse: can't add a rule for PR_CAPBSET_READ: %s\n", strerror(-r));
+                return r;
         }
         if (strcmp(spec, "userns") == 0)
                 return flag_rules(ctx, err, CLONE_NEWUSER) < 0 ? -1 : rule(ctx, ENOSYS, "clone3");

@@ -15,6 +15,8 @@ import time
 
 import pytest
 
+import harness
+
 pytestmark = pytest.mark.cocoon_only("cocoon's answers to a restricted host")
 
 
@@ -139,6 +141,47 @@ def test_fallback_gives_no_host_capabilities(sb, refuse_bin):
     if sb.ident.is_root:
         assert caps["CapBnd"] == 0, r.describe()
         assert any("not enforced (ids): the capabilities" in w for w in r.warnings), r.describe()
+
+
+def _caps(r):
+    return {ln.split(":")[0]: int(ln.split()[1], 16) for ln in r.out.splitlines() if ln.startswith("Cap")}
+
+
+def test_fallback_fails_when_the_callers_capabilities_stay(sb, refuse_bin):
+    """A caller that is not root but holds ambient capabilities (a service
+    with AmbientCapabilities=), on a host whose filter refuses capset: under
+    --fallback landlock they would survive the exec into the command, so
+    cocoon fails rather than run it. A caller with none has nothing to lose
+    and runs."""
+    strace = shutil.which("strace")
+    if not strace:
+        pytest.skip("strace is not installed")
+    cmd = [strace, "-f", "-qq", "-o", "/dev/null", "-e", "trace=capset", "-e", "inject=capset:error=EPERM",
+           refuse_bin, "userns:EPERM", sb.cocoon, "--fallback", "landlock", "--unshare-user",
+           "--ro-bind", "/", "/", "cat", "/proc/self/status"]
+    if sb.ident.is_root:  # only root can start such a caller
+        r = sb.run(["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=+net_raw",
+                    "--ambient-caps=+net_raw", "--"] + cmd, exe=harness.SETPRIV)
+        assert r.rc == 1 and "can't drop the caller's capabilities" in r.err, r.describe()
+        assert "CapAmb" not in r.out, r.describe()
+    else:
+        r = sb.run(cmd[1:], exe=cmd[0])
+        assert r.rc == 0, r.describe()
+        caps = _caps(r)
+        assert caps["CapPrm"] == caps["CapEff"] == caps["CapAmb"] == 0, r.describe()
+
+
+def test_bounding_set_is_cut_when_reads_of_it_lie(sb, refuse_bin):
+    """A filter above cocoon answers PR_CAPBSET_READ with 0 ("not in the
+    set") without asking the kernel. The drops must not trust that answer,
+    or the command keeps the whole bounding set while its check, which asks
+    the same question, passes."""
+    host = Host(sb, refuse_bin, "capbset_read:0")
+    ids = ["--cap-drop", "ALL"] if sb.ident.is_root else ["--unshare-user", "--uid", "0"]
+    r = host.run(ids + ["--ro-bind", "/", "/", "--proc", "/proc", "cat", "/proc/self/status"])
+    assert r.rc == 0, r.describe()
+    caps = _caps(r)
+    assert caps["CapBnd"] == caps["CapPrm"] == caps["CapAmb"] == 0, r.describe()
 
 
 def test_fallback_refuses_what_is_required(host):
