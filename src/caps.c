@@ -88,6 +88,11 @@ static uint64_t permitted_of(const struct __user_cap_data_struct d[2])
         return (uint64_t) d[0].permitted | (uint64_t) d[1].permitted << 32;
 }
 
+static uint64_t inheritable_of(const struct __user_cap_data_struct d[2])
+{
+        return (uint64_t) d[0].inheritable | (uint64_t) d[1].inheritable << 32;
+}
+
 uint64_t caps_permitted(void)
 {
         struct __user_cap_data_struct d[2];
@@ -107,9 +112,10 @@ static uint64_t caps_bounded(uint64_t mask)
         return mask & caps_all();
 }
 
-/* One read of /proc/self/status rather than a system call per capability;
- * those are the fallback. (It also keeps the caller's system calls few,
- * which a test that injects a failure into the Nth one counts on.) */
+/* One read of /proc/self/status, with a system call per capability as the
+ * fallback. The read costs about 20 us here, the calls about 11: a root
+ * caller's only, once. Few prctl calls in the caller let a test inject a
+ * failure into the command's Nth one without hitting the caller's too. */
 uint64_t caps_bounding(void)
 {
         unsigned long long v;
@@ -222,13 +228,9 @@ int caps_apply(const struct plan *p, bool new_userns)
 static int set_effective(uint64_t keep)
 {
         struct __user_cap_data_struct d[2];
-        uint64_t inheritable;
         int r = caps_get(d);
 
-        if (r < 0)
-                return r;
-        inheritable = (uint64_t) d[0].inheritable | (uint64_t) d[1].inheritable << 32;
-        return caps_set(permitted_of(d) & keep, permitted_of(d), inheritable);
+        return r < 0 ? r : caps_set(permitted_of(d) & keep, permitted_of(d), inheritable_of(d));
 }
 
 int caps_act_as_command(const struct plan *p, bool new_userns)
@@ -250,7 +252,7 @@ int caps_clear(void)
 
         /* Refused, it is still done if there was nothing to drop (the
          * ambient set is within the permitted one). */
-        if (r < 0 && caps_get(d) == 0 && !permitted_of(d) && !(d[0].inheritable | d[1].inheritable))
+        if (r < 0 && caps_get(d) == 0 && !permitted_of(d) && !inheritable_of(d))
                 r = 0;
         return r;
 }

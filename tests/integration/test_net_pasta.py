@@ -314,6 +314,15 @@ def start(sb, net, args, command, stdin=subprocess.DEVNULL, root=None):
     return p, pasta, line
 
 
+def tell_pid(p, pid):
+    """Give the probe in the sandbox pasta's pid; what it printed, once it ended."""
+    try:
+        return p.communicate(f"{pid}\n".encode(), timeout=20)
+    finally:
+        p.kill()
+        p.wait()
+
+
 def test_the_sandbox_cannot_reach_pasta(sb, net):
     """pasta's pid is outside the sandbox's pid namespace: not visible, not
     signalled, not ptraced; the command holds no fd of it."""
@@ -336,11 +345,7 @@ def test_the_sandbox_cannot_reach_pasta(sb, net):
         res["fds"] = fds
         print(json.dumps(res), flush=True)
     '''), stdin=subprocess.PIPE)
-    try:
-        out, err = p.communicate(f"{pasta}\n".encode(), timeout=20)
-    finally:
-        p.kill()
-        p.wait()
+    out, err = tell_pid(p, pasta)
     res = json.loads(out.decode().splitlines()[-1])
     assert res["kill"] is not True and res["ptrace"] is not True, res
     assert res["pasta_in_proc"] == [], res
@@ -370,11 +375,7 @@ def test_pasta_out_of_reach_through_the_hosts_proc(sb, net):
         res["signal"] = libc.syscall(424, fd, 0, None, 0) == 0 or ctypes.get_errno()
         print(json.dumps(res), flush=True)
     '''), stdin=subprocess.PIPE, root=["--ro-bind", "/", "/", "--dev", "/dev"] + caps + ["--net", "pasta"])
-    try:
-        out, err = p.communicate(f"{pasta}\n".encode(), timeout=20)
-    finally:
-        p.kill()
-        p.wait()
+    out, err = tell_pid(p, pasta)
     assert p.returncode == 0, (out, err)
     res = json.loads(out.decode().splitlines()[-1])
     assert res["comm"].startswith(("pasta", "passt")), res   # the attack had its target
